@@ -1,0 +1,42 @@
+"""Style: our own code follows the project's ruff config; patched upstream files stay clean under upstream's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sysconfig
+from pathlib import Path
+
+import pq
+import pytest
+from conftest import ROOT
+
+RUFF = shutil.which("ruff", path=sysconfig.get_paths()["scripts"]) or shutil.which("ruff")
+pytestmark = pytest.mark.skipif(RUFF is None, reason="ruff is not installed (requirements/dev.txt pins it)")
+
+
+def ruff(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ruff."""
+    return subprocess.run([RUFF, *map(str, args)], cwd=cwd, capture_output=True, text=True)
+
+
+def test_own_code_is_ruff_clean():
+    """tools/, tests/ and overlay/ pass `ruff check` and `ruff format --check` with pyproject.toml's settings."""
+    for args in (("check",), ("format", "--check")):
+        r = ruff(*args, "tools", "tests", "overlay", cwd=ROOT)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_patched_upstream_files_are_clean_under_upstreams_config(tmp_path: Path, upstream_sdist: Path):
+    """Every upstream file a patch touches passes ruff check/format with upstream's own pyproject settings."""
+    project = pq.Project(ROOT)
+    tree = tmp_path / "tree"
+    pq.materialize(project, tree, queue=False, sdist=upstream_sdist)
+    touched = sorted(
+        {d.path for name in project.series() for d in pq.parse_patch((project.patches / name).read_bytes(), name)}
+    )
+    py = [p for p in touched if p.endswith(".py")]
+    assert py
+    for args in (("check",), ("format", "--check")):
+        r = ruff(*args, "--config", tree / "pyproject.toml", *py, cwd=tree)
+        assert r.returncode == 0, r.stdout + r.stderr
