@@ -7,8 +7,9 @@ import subprocess
 import sysconfig
 from pathlib import Path
 
-import pq
 import pytest
+
+import pq
 from conftest import ROOT
 
 RUFF = shutil.which("ruff", path=sysconfig.get_paths()["scripts"]) or shutil.which("ruff")

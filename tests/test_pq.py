@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pq
 import pytest
+
+import pq
 from conftest import ROOT, run_pq, snapshot
 
 

@@ -16,8 +16,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pq
 from setuptools import build_meta as setuptools_backend
+
+import pq
 
 OWN_FILES = ("pyproject.toml", "README.md", "CHANGELOG.md")
 OWN_DIRS = ("tools", "patches", "overlay", "tests", "docs")
