@@ -84,18 +84,33 @@ def test_refresh_folds_an_edit_into_the_patch_that_owns_the_file(project: pq.Pro
 def test_refresh_new_patch_has_dep3_header_and_orphan_edit_needs_a_target(project: pq.Project):
     """An edit no patch owns is refused without a target; --new starts a patch with a DEP-3 header."""
     run_pq(project, "materialize")
-    tracker = project.root / "ultralytics/trackers/byte_tracker.py"
-    tracker.write_text(tracker.read_text() + "\n\nNEW_MARKER = 1\n")
+    before = project.series()
+    untouched = project.root / "ultralytics/trackers/basetrack.py"  # no patch of the series touches it
+    untouched.write_text(untouched.read_text() + "\n\nNEW_MARKER = 1\n")
     r = run_pq(project, "refresh", check=False)
-    assert r.returncode == 2 and "cannot tell which patch" in r.stderr and "byte_tracker.py" in r.stderr
+    assert r.returncode == 2 and "cannot tell which patch" in r.stderr and "basetrack.py" in r.stderr
     run_pq(project, "refresh", "--new", "trackers: add a marker", "--description", "Adds a marker.")
     series = project.series()
-    assert len(series) == 2 and series[1].startswith("0002-trackers-add-a-marker")
-    text = (project.patches / series[1]).read_text()
+    assert series[:-1] == before and series[-1].startswith(f"{len(series):04d}-trackers-add-a-marker")
+    text = (project.patches / series[-1]).read_text()
     assert "Subject: [PATCH] trackers: add a marker" in text
     assert re.search(r"^Description: Adds a marker\.$", text, re.M)
     assert re.search(r"^Forwarded: no$", text, re.M)
     assert "+NEW_MARKER = 1" in text
+
+
+def test_refresh_can_split_edits_into_separate_patches(project: pq.Project):
+    """Naming files puts only those edits into the patch; the others stay uncommitted for the next refresh."""
+    run_pq(project, "materialize")
+    first, second = (project.root / "ultralytics/trackers" / n for n in ("byte_tracker.py", "oc_sort.py"))
+    for path in (first, second):
+        path.write_text(path.read_text() + f"\n\nMARKER_{path.stem.upper()} = 1\n")
+    run_pq(project, "refresh", "--new", "first change", "ultralytics/trackers/byte_tracker.py")
+    run_pq(project, "refresh", "--new", "second change")
+    patches = [(project.patches / name).read_text() for name in project.series()[-2:]]
+    assert "MARKER_BYTE_TRACKER" in patches[0] and "MARKER_OC_SORT" not in patches[0]
+    assert "MARKER_OC_SORT" in patches[1] and "MARKER_BYTE_TRACKER" not in patches[1]
+    run_pq(project, "check")
 
 
 def test_materialize_refuses_to_discard_unexported_edits(project: pq.Project):
@@ -176,7 +191,7 @@ def test_conflicting_patch_is_reported_and_nothing_is_half_applied(project: pq.P
     r = run_pq(project, "rebase", "8.4.185", check=False)
     assert r.returncode == 1
     assert re.search(
-        r"^0002-test-change-the-upstream-version-line\.patch\s+CONFLICT in ultralytics/__init__\.py", r.stderr, re.M
+        r"^\d{4}-test-change-the-upstream-version-line\.patch\s+CONFLICT in ultralytics/__init__\.py", r.stderr, re.M
     )
     assert re.search(r"^0001-\S+\s+applied", r.stderr, re.M)
     assert "<<<<<<<" in r.stderr and "0.0.0-conflict" in r.stderr and '"8.4.185"' in r.stderr

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assets import AssetError, person_detector, pets09_clip  # noqa: E402
 
-DEFAULT_TRACKER = "botsort.yaml"
+DEFAULT_TRACKER = "botsort_native_reid.yaml"
 
 
 def track(model: str, source: str, tracker: str, out: Path, frames: int, conf: float, imgsz: int) -> dict:

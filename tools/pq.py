@@ -444,9 +444,11 @@ def patch_metadata(patch: Path) -> tuple[dict[str, str], str]:
     return info, message
 
 
-def commit_all(repo: Path, message: str, author: str, email: str, date: str) -> None:
-    """Commit every change in ``repo`` with the given author identity (committer = author date: deterministic)."""
-    git(repo, "add", "-A")
+def commit_all(
+    repo: Path, message: str, author: str, email: str, date: str, paths: Sequence[str] | None = None
+) -> None:
+    """Commit the changes in ``repo`` (only ``paths`` if given) as the given author; committer date = author date."""
+    git(repo, "add", "-A", "--", *(paths or ["."]))
     env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     git(repo, "commit", "-q", "--allow-empty", "--no-verify", "-F", "-", env=env, input=message.encode())
 
@@ -651,13 +653,18 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
         raise PQError(f"{tree} is based on {worktree_base(tree)}, the pin on {project.pin().version}: re-materialize")
     place_overlay(project, tree, link=True)  # overlay files added since materialize
     dirty = dirty_paths(tree)
+    if args.paths:  # only these files (tree-relative, or relative to the checkout through ./ultralytics)
+        wanted = {Path(p).as_posix().removeprefix("./") for p in args.paths}
+        unknown = wanted - set(dirty)
+        if unknown:
+            raise PQError(f"no uncommitted edits in: {', '.join(sorted(unknown))}")
+        dirty = sorted(wanted)
     if dirty and args.new:
-        git(tree, "add", "-A")
         description = args.description or "TODO: what this patch does and why."
         message = DEP3_TEMPLATE.format(subject=args.new, description=description, forwarded=args.forwarded)
         author, email = user_identity(project.root)
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        commit_all(tree, message, author, email, now)
+        commit_all(tree, message, author, email, now, dirty)
         log(f"new patch: {args.new}")
     elif dirty:
         if args.patch:
@@ -676,7 +683,8 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
                     f"{detail}\nname it with --patch NAME, or start a new patch with --new SUBJECT"
                 )
             target = candidates.pop()
-        git(tree, "add", "-A")
+        git(tree, "add", "-A", "--", *dirty)
+        subject = subject_of(tree, target)
         git(tree, "commit", "-q", "--no-verify", f"--fixup={target}")
         r = git(
             tree,
@@ -684,6 +692,7 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
             "-q",
             "-i",
             "--autosquash",
+            "--autostash",
             "--committer-date-is-author-date",
             UPSTREAM_TAG,
             check=False,
@@ -693,10 +702,10 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
             git(tree, "rebase", "--abort", check=False)
             git(tree, "reset", "-q", "--soft", "HEAD~1")
             raise PQError(
-                f"folding the edits into {subject_of(tree, target)!r} conflicts with a later patch; "
+                f"folding the edits into {subject!r} conflicts with a later patch; "
                 f"your edits are kept uncommitted. Use --new, or --patch with a later patch.\n{r.stdout}{r.stderr}"
             )
-        log(f"folded {len(dirty)} file(s) into {subject_of(tree, 'HEAD')!r}")
+        log(f"folded {len(dirty)} file(s) into {subject!r}")
     return export(project)
 
 
@@ -942,6 +951,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--new", metavar="SUBJECT", help="put the edits into a new patch at the end of the series")
     s.add_argument("--description", help="with --new: the DEP-3 Description (what and why)")
     s.add_argument("--forwarded", default="no", help="with --new: the DEP-3 Forwarded value (default: no)")
+    s.add_argument("paths", nargs="*", help="only fold these edited files (default: every edited file)")
     s.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("export", help="rewrite patches/ from the developer tree's commits (after git rebase -i)")
