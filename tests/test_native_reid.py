@@ -21,6 +21,7 @@ from ultralytics import YOLO
 from ultralytics.engine.results import Boxes
 from ultralytics.models.yolo.detect import DetectionPredictor
 from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.utils.descriptors import color_descriptor
 from ultralytics.utils import ASSETS, ROOT, YAML, IterableSimpleNamespace, ops
 
 NATIVE = "botsort_native_reid.yaml"
@@ -39,7 +40,8 @@ def tracker_cfg(name: str, **overrides) -> IterableSimpleNamespace:
 class HeadProbe:
     """Records, independently of the code under test, each anchor's decoded box and its per-anchor feature."""
 
-    def __init__(self, model: YOLO):
+    def __init__(self, model: YOLO, descriptor: str):
+        self.descriptor = descriptor
         self.frames = []  # per image: (input shape, per-anchor boxes (A, 4 or 5), per-anchor feats (A, C), is OBB)
         self.results = []  # per result: (boxes or obb data, feats) as the tracker receives them
         model.add_callback("on_predict_start", self.attach)
@@ -53,7 +55,7 @@ class HeadProbe:
         net = predictor.model.model
         head = net.model[-1]
         state = {}
-        net.register_forward_pre_hook(lambda m, x: state.update(shape=x[0].shape[2:]))
+        net.register_forward_pre_hook(lambda m, x: state.update(img=x[0].clone()))
         head.register_forward_pre_hook(lambda m, x: state.update(maps=[t.clone() for t in x[0]]))
 
         def decode(m, x, out):
@@ -62,9 +64,14 @@ class HeadProbe:
             dec = m._inference(branch)  # (B, 4 + nc + extra, A): xyxy for end-to-end heads, else xywh
             boxes = dec[:, :4].permute(0, 2, 1)
             boxes = boxes if m.end2end or type(m).__name__.startswith("OBB") else ops.xywh2xyxy(boxes)
-            feats = DetectionPredictor.get_obj_feats(state["maps"], [torch.arange(boxes.shape[1])] * len(boxes))
+            obb = type(m).__name__.startswith("OBB")
+            if self.descriptor == "anchor":  # upstream's definition: the head-input cell of each anchor
+                feats = DetectionPredictor.get_obj_feats(state["maps"], [torch.arange(boxes.shape[1])] * len(boxes))
+            else:  # the colour descriptor of each anchor's own box, in input coordinates
+                xyxy = ops.xywh2xyxy(boxes[..., :4]) if obb else boxes
+                feats = [color_descriptor(state["img"][b : b + 1], xyxy[b]) for b in range(len(boxes))]
             for b in range(len(boxes)):  # one entry per image of the batch
-                self.frames.append((state["shape"], boxes[b], feats[b], type(m).__name__.startswith("OBB")))
+                self.frames.append((state["img"].shape[2:], boxes[b], feats[b], obb))
 
         head.register_forward_hook(decode)
 
@@ -90,11 +97,12 @@ class HeadProbe:
                 key = data[:, :4]
             dist, anchor = torch.cdist(key.float(), ref.float()).min(1)
             assert dist.max() < 1e-2, f"a box matches no anchor exactly ({dist.max():.4f} px)"
-            torch.testing.assert_close(got.float(), feats[anchor].float())
+            torch.testing.assert_close(got.float(), feats[anchor].float(), atol=1e-4, rtol=1e-4)
             checked += len(data)
         return checked
 
 
+@pytest.mark.parametrize("descriptor", ["anchor", "color"])
 @pytest.mark.parametrize(
     "cfg, nms, batch",
     [
@@ -110,19 +118,21 @@ class HeadProbe:
         ("yolo26n.yaml", False, 2),
     ],
 )
-def test_features_aligned_with_boxes_for_every_head(cfg, nms, batch):
-    """`model.track` hands the tracker, for each box, the feature of the anchor that produced that box."""
+def test_features_aligned_with_boxes_for_every_head(cfg, nms, batch, descriptor, tmp_path):
+    """`model.track` hands the tracker, for each box, the descriptor of that box and of the anchor that produced it."""
     torch.manual_seed(0)  # a reproducible random-weight model
     model = YOLO(cfg)
     img = cv2.imread(str(ASSETS / "bus.jpg"))
     r = model.predict(img, conf=1e-6, max_det=300, nms=nms, verbose=False)[0]
     present = sorted(set((r.obb if r.obb is not None else r.boxes).cls.int().tolist()))
     classes = present[: max(1, len(present) // 2)]  # a real filter: some of the classes this model predicts here
-    probe = HeadProbe(model)
+    probe = HeadProbe(model, descriptor)
+    tracker = tmp_path / "tracker.yaml"
+    YAML.save(tracker, {**YAML.load(ROOT / "cfg/trackers" / NATIVE), "descriptor": descriptor})
     for k in range(3):
         frames = [np.roll(img, 7 * k + 50 * b, axis=1) for b in range(batch)]
         model.track(
-            frames, tracker=NATIVE, persist=True, conf=1e-6, max_det=25, classes=classes, nms=nms, verbose=False
+            frames, tracker=str(tracker), persist=True, conf=1e-6, max_det=25, classes=classes, nms=nms, verbose=False
         )
     assert probe.check() > 0
     assert all(len(data) <= 25 for _, data, _ in probe.results)
@@ -215,6 +225,42 @@ def test_lookalike_far_away_never_takes_the_lost_identity():
         assert not set(ids["lookalike"]) & set(ids["before"])
 
 
+def run_frames(cfg: IterableSimpleNamespace, frames: list[list[tuple[str, float, np.ndarray]]]) -> dict[str, list]:
+    """Feed frames of (who, centre x, feature) detections to a tracker; return the IDs each person got, per frame."""
+    tracker = TRACKER_MAP[cfg.tracker_type](cfg)
+    ids: dict[str, list[int]] = {}
+    for dets in frames:
+        feats = np.asarray([f for _, _, f in dets], dtype=np.float32).reshape(len(dets), 64)
+        for row in tracker.update(boxes_at([x for _, x, _ in dets]), None, feats=feats):
+            ids.setdefault(dets[int(row[-1])][0], []).append(int(row[4]))
+    return ids
+
+
+def test_different_looking_person_in_a_lost_tracks_spot_gets_a_new_id():
+    """A lost track does not take, by overlap alone, a clearly different-looking person who steps into its spot.
+
+    Plain BoT-SORT (motion only) hands that person the lost track's ID; native ReID vetoes it.
+    """
+    rng = np.random.default_rng(1)
+    a, b = unit(rng.normal(size=64)), unit(rng.normal(size=64))  # unrelated appearance, cosine ~0
+    frames = [[("a", 200.0, a)]] * 20 + [[]] * 5 + [[("b", 204.0, b)]] * 20
+    native = run_frames(tracker_cfg(NATIVE), frames)
+    assert native["a"] and native["b"] and not set(native["a"]) & set(native["b"])
+    plain = run_frames(tracker_cfg("botsort.yaml", track_buffer=100), frames)
+    assert set(plain["a"]) & set(plain["b"]), "motion alone re-assigns the lost ID (the test scenario is valid)"
+
+
+def test_appearance_does_not_override_a_confident_motion_match():
+    """A look-alike walking past where a lost track vanished keeps its own, motion-tracked ID."""
+    rng = np.random.default_rng(2)
+    a = unit(rng.normal(size=64))
+    twin = unit(a + 0.1 * unit(rng.normal(size=64)))  # similarity ~0.998: a re-find candidate by appearance
+    frames = [[("a", 300.0, a), ("twin", 60.0 + 4 * k, twin)] for k in range(20)]
+    frames += [[("twin", 140.0 + 4 * k, twin)] for k in range(40)]  # a is gone; twin walks through a's spot
+    ids = run_frames(tracker_cfg(NATIVE), frames)
+    assert len(set(ids["twin"])) == 1 and not set(ids["twin"]) & set(ids["a"])
+
+
 def test_feature_rows_must_match_detections():
     """A feature count that differs from the detection count is a clear ValueError, never a silent misalignment."""
     tracker = TRACKER_MAP["botsort"](tracker_cfg(NATIVE))
@@ -265,11 +311,11 @@ def test_contradictory_reid_settings_raise_naming_both_keys(tmp_path, keys, name
         assert key in str(e.value)
 
 
-def test_native_yaml_ships_with_the_seed_values():
-    """botsort_native_reid.yaml is in the installed package with native ReID and the centroid gate."""
+def test_native_yaml_ships_with_native_reid():
+    """botsort_native_reid.yaml ships in the package: native colour descriptor, reid association, centroid gate."""
     cfg = YAML.load(ROOT / "cfg/trackers" / NATIVE)
     assert cfg["tracker_type"] == "botsort" and cfg["reid"] == "native" and cfg["proximity"] == "centroid"
-    assert (cfg["track_buffer"], cfg["centroid_thresh"], cfg["appearance_thresh"]) == (300, 0.3, 0.8)
+    assert cfg["descriptor"] == "color" and cfg["association"] == "reid" and cfg["centroid_thresh"] == 0.3
     assert "with_reid" not in cfg and "model" not in cfg
     assert YAML.load(ROOT / "cfg/trackers/botsort.yaml").get("proximity", "iou") == "iou"  # upstream unchanged
 

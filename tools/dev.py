@@ -57,9 +57,23 @@ def build_and_install() -> Path:
     return wheel
 
 
+def ensure_assets() -> None:
+    """Fetch the offline person detector and the PETS09 clip (Debian opencv-doc, installed when run as root)."""
+    step("fetching offline assets (person detector, PETS09-S2L1 clip and OpenCV sample photos)")
+    sys.path.insert(0, str(ROOT / "tools"))
+    import assets
+
+    try:
+        print(assets.person_detector())
+        print(assets.pets09_clip())
+    except assets.AssetError as e:
+        sys.exit(f"dev.py: {e}")
+
+
 def cmd_test(args: list[str]) -> None:
     """Set up, then run the test suite against the installed wheel."""
     ensure_venv()
+    ensure_assets()
     build_and_install()
     step("running the tests against the installed wheel")
     # The venv's pytest executable (not `python -m pytest`) keeps the checkout root off sys.path.
@@ -69,6 +83,7 @@ def cmd_test(args: list[str]) -> None:
 def cmd_demo(args: list[str]) -> None:
     """Set up, then run the demo: track people in a real clip, offline."""
     ensure_venv()
+    ensure_assets()
     build_and_install()
     step("running the demo")
     run(PY, ROOT / "tools/demo.py", *args, cwd=ROOT)

@@ -1,0 +1,584 @@
+# ultralytics-reid 🚀 AGPL-3.0 License - https://ultralytics.com/license
+"""Multi-object tracking benchmark: MOTChallenge sequences in, HOTA / IDF1 / MOTA / IDSW out (computed by TrackEval).
+
+Detections and every native ReID descriptor are computed once per sequence and model and cached; each tracker config
+is then replayed through the same ``tracker.update(boxes, frame, feats=...)`` call that ``model.track`` makes, so a
+sweep over configs costs tracking time only. ``e2e`` runs ``model.track`` itself to confirm the replayed numbers.
+
+A sequence is a folder in MOTChallenge layout: ``seqinfo.ini``, ``gt/gt.txt`` and frames in ``img1/``, or a video
+named by ``video=`` in ``seqinfo.ini`` (``prepare`` writes one for a video). Install the extra: ``pip install
+ultralytics-reid[eval]``.
+
+Examples:
+    python -m ultralytics.trackers.eval prepare --video vtest.avi --gt gt.txt --name PETS09-S2L1 --out data
+    python -m ultralytics.trackers.eval cache --model best.pt --seqs data/PETS09-S2L1
+    python -m ultralytics.trackers.eval auc --model best.pt --seqs data/PETS09-S2L1
+    python -m ultralytics.trackers.eval run --model best.pt --seqs data/PETS09-S2L1 \\
+        --trackers bytetrack.yaml botsort.yaml botsort_native_reid.yaml
+    python -m ultralytics.trackers.eval tune --model best.pt --seqs data/PETS09-S2L1 \\
+        --tracker botsort_native_reid.yaml --grid appearance_thresh=0.85,0.9 veto_thresh=0.8,0.85
+    python -m ultralytics.trackers.eval e2e --model best.pt --seqs data/PETS09-S2L1 --trackers botsort_native_reid.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import hashlib
+import itertools
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ultralytics.utils import LOGGER, YAML, IterableSimpleNamespace
+from ultralytics.utils.checks import check_yaml
+
+CACHE_VERSION = 1
+METRICS = ("HOTA", "IDF1", "MOTA", "IDSW", "FP", "FN")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Sequences
+
+
+class Sequence:
+    """A MOTChallenge sequence: frames (image folder or video) and optional ground truth."""
+
+    def __init__(self, path: str | Path):
+        """Read ``seqinfo.ini`` of the sequence folder ``path``."""
+        self.path = Path(path)
+        ini = configparser.ConfigParser()
+        if not ini.read(self.path / "seqinfo.ini"):
+            raise FileNotFoundError(f"{self.path / 'seqinfo.ini'} not found: not a MOTChallenge sequence folder")
+        info = ini["Sequence"]
+        self.name = info.get("name", self.path.name)
+        self.length = int(info["seqLength"])
+        self.fps = float(info.get("frameRate", 30))
+        self.video = (self.path / info["video"]) if "video" in info else None
+        self.img_dir = self.path / info.get("imDir", "img1")
+        self.gt = self.path / "gt" / "gt.txt"
+
+    @property
+    def source(self) -> str:
+        """What ``model.track`` reads: the video, or the image folder."""
+        return str(self.video if self.video else self.img_dir)
+
+    def frames(self):
+        """Yield the frames (BGR) in order, at most ``length``."""
+        if self.video:
+            cap = cv2.VideoCapture(str(self.video))
+            for _ in range(self.length):
+                ok, frame = cap.read()
+                if not ok:
+                    break
+                yield frame
+            cap.release()
+        else:
+            for p in sorted(self.img_dir.iterdir())[: self.length]:
+                yield cv2.imread(str(p))
+
+
+def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = None) -> Path:
+    """Write a sequence folder for a video and its MOTChallenge ground truth; return the folder."""
+    cap = cv2.VideoCapture(str(video))
+    length, width, height = (int(cap.get(p)) for p in (7, 3, 4))  # frame count, width, height
+    fps = fps or cap.get(cv2.CAP_PROP_FPS) or 30
+    cap.release()
+    if not length:
+        raise FileNotFoundError(f"cannot read video {video}")
+    seq = Path(out) / name
+    (seq / "gt").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(gt, seq / "gt" / "gt.txt")
+    (seq / "seqinfo.ini").write_text(
+        f"[Sequence]\nname={name}\nvideo={Path(video).resolve()}\nframeRate={fps:g}\nseqLength={length}\n"
+        f"imWidth={width}\nimHeight={height}\nimExt=.jpg\n"
+    )
+    return seq
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Detection cache
+
+
+def cache_path(cache_dir: Path, seq: Sequence, model: str, imgsz: int, conf: float) -> Path:
+    """Cache file for a sequence, model (by content) and detection settings."""
+    h = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:12] if Path(model).is_file() else model
+    return cache_dir / f"{seq.name}-{h}-{imgsz}-{conf:g}-v{CACHE_VERSION}.npz"
+
+
+def to_input_coords(boxes, orig_shape: tuple[int, int], input_shape: tuple[int, int]):
+    """Map xyxy boxes from the original image to the letterboxed network input (inverse of ``ops.scale_boxes``)."""
+    gain = min(input_shape[0] / orig_shape[0], input_shape[1] / orig_shape[1])
+    pad_w = round((input_shape[1] - orig_shape[1] * gain) / 2 - 0.1)
+    pad_h = round((input_shape[0] - orig_shape[0] * gain) / 2 - 0.1)
+    out = boxes * gain
+    out[:, [0, 2]] += pad_w
+    out[:, [1, 3]] += pad_h
+    return out
+
+
+def build_cache(seq: Sequence, model: str, imgsz: int, conf: float, cache_dir: Path) -> Path:
+    """Run the detector over ``seq`` once; store boxes and every native descriptor per frame."""
+    import torch
+    from tqdm import tqdm
+
+    from ultralytics import YOLO
+    from ultralytics.trackers.utils.descriptors import DESCRIPTORS, describe
+
+    path = cache_path(cache_dir, seq, model, imgsz, conf)
+    if path.exists():
+        return path
+    yolo = YOLO(model)
+    state = {}
+
+    def hook(predictor):
+        if not state:
+            net = predictor.model.model
+            net.register_forward_pre_hook(lambda m, x: state.update(img=x[0]))
+            net.model[-1].register_forward_pre_hook(lambda m, x: state.update(maps=[t for t in x[0]]))
+            state["hooked"] = True
+
+    yolo.add_callback("on_predict_start", hook)
+    frames, boxes, feats = [], [], {k: [] for k in DESCRIPTORS}
+    anchor_cfg = {**YAML.load(check_yaml("botsort.yaml")), "with_reid": True, "model": "auto", "descriptor": "anchor"}
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "anchor.yaml"
+        YAML.save(cfg, anchor_cfg)
+
+        def record(predictor):  # runs before the tracker: what the pipeline hands tracker.update
+            r = predictor.results[0]
+            state["orig_shape"] = r.orig_shape
+            data = r.boxes.data.float().cpu()
+            n = len(data)
+            xyxy = to_input_coords(r.boxes.xyxy.float(), r.orig_shape, state["img"].shape[2:])
+            for kind in DESCRIPTORS:
+                if kind == "anchor":
+                    f = r.feats if n else torch.zeros(0, 1)
+                else:
+                    f = describe(kind, state["maps"], state["img"], xyxy, None) if n else torch.zeros(0, 1)
+                feats[kind].append(f.float().cpu().numpy().reshape(n, -1))
+            boxes.append(data.numpy())
+
+        yolo.add_callback("on_predict_postprocess_end", record)
+        stream = yolo.track(seq.source, tracker=str(cfg), imgsz=imgsz, conf=conf, stream=True, persist=True, verbose=False)
+        for i, _ in enumerate(tqdm(stream, total=seq.length, desc=f"detect {seq.name}", unit="frame")):
+            frames.append(i + 1)
+            if i + 1 >= seq.length:
+                break
+    arrays = {"n": np.array([len(b) for b in boxes]), "boxes": np.concatenate(boxes) if boxes else np.zeros((0, 6))}
+    for kind, rows in feats.items():
+        dim = max((r.shape[1] for r in rows if len(r)), default=1)
+        arrays[f"feats_{kind}"] = np.concatenate([r.reshape(len(r), dim) for r in rows]).astype(np.float32)
+    arrays["orig_shape"] = np.array(state.get("orig_shape", (0, 0)))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+class Cache:
+    """Cached detections of one sequence: per-frame boxes (xyxy, conf, cls) and descriptors."""
+
+    def __init__(self, path: Path):
+        """Load a cache file."""
+        z = np.load(path)
+        self.orig_shape = tuple(int(x) for x in z["orig_shape"])
+        splits = np.cumsum(z["n"])[:-1]
+        self.boxes = np.split(z["boxes"], splits)
+        self.feats = {k[6:]: np.split(z[k], splits) for k in z.files if k.startswith("feats_")}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Replay and evaluation
+
+
+def parse_tracker(spec: str) -> tuple[str, dict]:
+    """``botsort_native_reid.yaml:descriptor=anchor,proximity=iou`` -> (yaml, overrides)."""
+    yaml, _, rest = spec.partition(":")
+    overrides = {}
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition("=")
+        overrides[key] = YAML_SCALAR(value)
+    return yaml, overrides
+
+
+def YAML_SCALAR(value: str):  # noqa: N802
+    """Interpret a command-line value as YAML would (numbers, booleans, strings)."""
+    import yaml
+
+    return yaml.safe_load(value)
+
+
+def tracker_config(spec: str) -> IterableSimpleNamespace:
+    """Tracker config from a shipped or user YAML plus overrides."""
+    yaml, overrides = parse_tracker(spec)
+    return IterableSimpleNamespace(**{**YAML.load(check_yaml(yaml)), **overrides})
+
+
+def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, float]:
+    """Replay cached detections through a tracker config; write MOTChallenge tracks; return (file, ms per frame)."""
+    from ultralytics.engine.results import Boxes
+    from ultralytics.trackers.track import TRACKER_MAP
+    from ultralytics.trackers.utils.reid import resolve_reid
+
+    cfg = tracker_config(spec)
+    native = cfg.tracker_type in {"botsort", "tracktrack", "deepocsort"} and resolve_reid(cfg) == "native"
+    kind = getattr(cfg, "descriptor", "anchor")
+    tracker = TRACKER_MAP[cfg.tracker_type](args=cfg)
+    lines, elapsed = [], 0.0
+    for f, frame in enumerate(seq.frames()):
+        if f >= len(cache.boxes):
+            break
+        det = Boxes(cache.boxes[f], cache.orig_shape)
+        feats = cache.feats[kind][f] if native else None
+        t0 = time.perf_counter()
+        tracks = tracker.update(det, frame, feats=feats)
+        elapsed += time.perf_counter() - t0
+        for x1, y1, x2, y2, tid, score, *_ in tracks.tolist():
+            lines.append(f"{f + 1},{int(tid)},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{score:.4f},-1,-1,-1\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(lines))
+    return out, 1000 * elapsed / max(len(cache.boxes), 1)
+
+
+def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]]) -> dict[str, dict[str, float]]:
+    """TrackEval HOTA, CLEAR and Identity for each tracker over ``seqs`` (combined); IoU threshold 0.5."""
+    try:
+        import trackeval
+    except ImportError as e:
+        raise ImportError("the benchmark needs TrackEval: pip install 'ultralytics-reid[eval]'") from e
+    with tempfile.TemporaryDirectory() as tmp:
+        gt_root, tr_root = Path(tmp, "gt"), Path(tmp, "trackers")
+        for seq in seqs:
+            (gt_root / seq.name / "gt").mkdir(parents=True)
+            shutil.copyfile(seq.gt, gt_root / seq.name / "gt" / "gt.txt")
+            shutil.copyfile(seq.path / "seqinfo.ini", gt_root / seq.name / "seqinfo.ini")
+        for name, files in results.items():
+            for seq_name, file in files.items():
+                dest = tr_root / name / "data" / f"{seq_name}.txt"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, dest)
+        evaluator = trackeval.Evaluator(
+            {"USE_PARALLEL": False, "PRINT_RESULTS": False, "PRINT_CONFIG": False, "TIME_PROGRESS": False,
+             "OUTPUT_SUMMARY": False, "OUTPUT_DETAILED": False, "PLOT_CURVES": False, "DISPLAY_LESS_PROGRESS": True,
+             "LOG_ON_ERROR": str(Path(tmp) / "error.log")}
+        )
+        dataset = trackeval.datasets.MotChallenge2DBox(
+            {"GT_FOLDER": str(gt_root), "TRACKERS_FOLDER": str(tr_root), "BENCHMARK": "MOT15", "SKIP_SPLIT_FOL": True,
+             "TRACKERS_TO_EVAL": list(results), "SEQ_INFO": {s.name: s.length for s in seqs},
+             "GT_LOC_FORMAT": "{gt_folder}/{seq}/gt/gt.txt", "PRINT_CONFIG": False}
+        )
+        metrics = [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR({"PRINT_CONFIG": False}),
+                   trackeval.metrics.Identity({"PRINT_CONFIG": False})]
+        out, _ = evaluator.evaluate([dataset], metrics)
+    table = {}
+    for name in results:
+        res = out["MotChallenge2DBox"][name]["COMBINED_SEQ"]["pedestrian"]
+        table[name] = {
+            "HOTA": float(np.mean(res["HOTA"]["HOTA"])),
+            "IDF1": float(res["Identity"]["IDF1"]),
+            "MOTA": float(res["CLEAR"]["MOTA"]),
+            "IDSW": int(res["CLEAR"]["IDSW"]),
+            "FP": int(res["CLEAR"]["CLR_FP"]),
+            "FN": int(res["CLEAR"]["CLR_FN"]),
+        }
+    return table
+
+
+def markdown(table: dict[str, dict[str, float]], extra: dict[str, dict[str, str]] | None = None) -> str:
+    """A markdown table of metrics per tracker."""
+    cols = list(METRICS) + sorted({k for v in (extra or {}).values() for k in v})
+    lines = ["| tracker | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+    for name, m in table.items():
+        cells = [f"{m[c]:.3f}" if isinstance(m.get(c), float) else str(m.get(c, (extra or {}).get(name, {}).get(c, "")))
+                 for c in cols]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(table: dict[str, dict[str, float]], path: Path, title: str) -> None:
+    """Bar chart of HOTA, IDF1 and MOTA per tracker."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(table)
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(names)), 4), tight_layout=True)
+    for i, metric in enumerate(("HOTA", "IDF1", "MOTA")):
+        ax.bar(x + (i - 1) * 0.27, [table[n][metric] for n in names], 0.27, label=metric)
+    ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+    ax.set_title(title)
+    ax.legend()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Descriptor separability
+
+
+def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve from ranks (Mann-Whitney U)."""
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 200_000, seed: int = 0) -> dict:
+    """ROC AUC of cosine similarity, same vs different person, for detections matched to ground truth (IoU >= 0.5)
+    at least ``min_gap`` frames apart.
+    """
+    from ultralytics.trackers.utils.matching import linear_assignment
+    from ultralytics.utils.metrics import box_iou
+
+    gt = np.loadtxt(seq.gt, delimiter=",", ndmin=2)
+    gt = gt[gt[:, 6] != 0]
+    frames, ids, rows = [], [], {k: [] for k in cache.feats}
+    import torch
+
+    for f, boxes in enumerate(cache.boxes, 1):
+        g = gt[gt[:, 0] == f]
+        if not len(g) or not len(boxes):
+            continue
+        gb = g[:, 2:6].copy()
+        gb[:, 2:] += gb[:, :2]
+        iou = box_iou(torch.from_numpy(boxes[:, :4]).float(), torch.from_numpy(gb).float()).numpy()
+        matches, _, _ = linear_assignment(1 - iou, thresh=0.5)
+        for d, t in matches:
+            frames.append(f)
+            ids.append(int(g[t, 1]))
+            for k in rows:
+                rows[k].append(cache.feats[k][f - 1][d])
+    frames, ids = np.array(frames), np.array(ids)
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(0, len(ids), (2, pairs))
+    keep = np.abs(frames[i] - frames[j]) >= min_gap
+    i, j = i[keep], j[keep]
+    same = ids[i] == ids[j]
+    out = {"detections": len(ids), "pairs": int(len(i)), "same": int(same.sum())}
+    for k, r in rows.items():
+        x = np.asarray(r, dtype=np.float64)
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        out[k] = roc_auc((x[i] * x[j]).sum(1), same)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Commands
+
+
+def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
+    """Sequences and their detection caches (built where missing)."""
+    seqs = [Sequence(p) for p in args.seqs]
+    caches = {s.name: Cache(build_cache(s, args.model, args.imgsz, args.conf, Path(args.cache))) for s in seqs}
+    return seqs, caches
+
+
+def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay") -> tuple[dict, dict]:
+    """Replay each tracker spec on every sequence; return (metrics table, ms per frame per tracker)."""
+    from tqdm import tqdm
+
+    results, ms = {}, {}
+    jobs = [(spec, seq) for spec in specs for seq in seqs]
+    for spec, seq in tqdm(jobs, desc=desc, unit="run"):
+        name = spec.replace(".yaml", "").replace(":", "[", 1) + ("]" if ":" in spec else "")
+        file, t = replay(seq, caches[seq.name], spec, out / name / f"{seq.name}.txt")
+        results.setdefault(name, {})[seq.name] = file
+        ms.setdefault(name, []).append(t)
+    table = evaluate(seqs, results)
+    return table, {k: {"tracker ms/frame": f"{np.mean(v):.2f}"} for k, v in ms.items()}
+
+
+def cmd_run(args) -> None:
+    """Replay tracker configs on cached detections; print and save a markdown table and a plot."""
+    seqs, caches = load(args)
+    out = Path(args.out)
+    table, ms = run_trackers(seqs, caches, args.trackers, out / "tracks")
+    text = markdown(table, ms)
+    print(text)
+    (out / "results.md").write_text(text)
+    plot(table, out / "results.png", ", ".join(s.name for s in seqs))
+    LOGGER.info(f"wrote {out / 'results.md'} and {out / 'results.png'}")
+
+
+def cmd_tune(args) -> None:
+    """Grid search over tracker config keys on cached detections; print the configs sorted by IDF1."""
+    seqs, caches = load(args)
+    keys = [g.split("=", 1)[0] for g in args.grid]
+    values = [[YAML_SCALAR(v) for v in g.split("=", 1)[1].split(",")] for g in args.grid]
+    sep = "," if ":" in args.tracker else ":"
+    specs = [
+        args.tracker + sep + ",".join(f"{k}={v}" for k, v in zip(keys, combo)) for combo in itertools.product(*values)
+    ]
+    table, _ = run_trackers(seqs, caches, specs, Path(args.out) / "tracks", desc="tune")
+    ranked = dict(sorted(table.items(), key=lambda kv: (-kv[1]["IDF1"], kv[1]["IDSW"])))
+    text = markdown(ranked)
+    print(text)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "tune.md").write_text(text)
+
+
+def cmd_auc(args) -> None:
+    """Separability (ROC AUC) of every native descriptor on each sequence."""
+    seqs, caches = load(args)
+    for seq in seqs:
+        res = descriptor_auc(seq, caches[seq.name])
+        kinds = [k for k in res if k not in {"detections", "pairs", "same"}]
+        print(f"{seq.name}: {res['detections']} matched detections, {res['pairs']} pairs ({res['same']} same person)")
+        print("| descriptor | AUC |\n|---|---|\n" + "".join(f"| {k} | {res[k]:.3f} |\n" for k in kinds))
+
+
+def cmd_cache(args) -> None:
+    """Build the detection caches."""
+    _, caches = load(args)
+    for name in caches:
+        LOGGER.info(f"cached {name}")
+
+
+def cmd_e2e(args) -> None:
+    """Track each sequence with ``model.track`` itself (no cache) and evaluate."""
+    from ultralytics import YOLO
+
+    seqs = [Sequence(p) for p in args.seqs]
+    out = Path(args.out)
+    results = {}
+    for spec in args.trackers:
+        yaml, overrides = parse_tracker(spec)
+        name = spec.replace(".yaml", "")
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = Path(tmp) / "tracker.yaml"
+            YAML.save(cfg, {**YAML.load(check_yaml(yaml)), **overrides})
+            for seq in seqs:
+                model = YOLO(args.model)
+                lines = []
+                stream = model.track(seq.source, tracker=str(cfg), imgsz=args.imgsz, conf=args.conf, stream=True,
+                                     persist=True, verbose=False)  # persist: one track set across the image files
+                for f, r in enumerate(stream, 1):
+                    if r.boxes.is_track:
+                        for (x1, y1, x2, y2), tid, s in zip(r.boxes.xyxy.tolist(), r.boxes.id.tolist(),
+                                                            r.boxes.conf.tolist()):
+                            lines.append(f"{f},{int(tid)},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{s:.4f},-1,-1,-1\n")
+                    if f >= seq.length:
+                        break
+                file = out / "e2e" / name / f"{seq.name}.txt"
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_text("".join(lines))
+                results.setdefault(name, {})[seq.name] = file
+    table = evaluate(seqs, results)
+    print(markdown(table))
+
+
+def cmd_latency(args) -> None:
+    """Per-frame cost of predict, tracking without ReID, with native ReID and with an external encoder, interleaved.
+
+    Each frame of the first sequence is run through every mode in turn (rotating the order), each mode with its own
+    model instance, so that all modes see the same frames under the same machine load. Reports the median ms/frame
+    and its ratio to predict. The external encoder is a YOLO classifier built from ``--encoder`` (weights do not
+    matter for timing).
+    """
+    import torch
+
+    from ultralytics import YOLO
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    seq = Sequence(args.seqs[0])
+    frames = [f for _, f in zip(range(args.frames), seq.frames())]
+    with tempfile.TemporaryDirectory() as tmp:
+        encoder = Path(tmp) / "encoder.pt"
+        YOLO(args.encoder).save(encoder)
+        base = {k: v for k, v in YAML.load(check_yaml("botsort.yaml")).items() if k not in {"with_reid", "model"}}
+        configs = {
+            "track, no ReID": {**base, "reid": "off"},
+            "track, native ReID": YAML.load(check_yaml(args.native)),
+            "track, external encoder": {**base, "reid": str(encoder)},
+        }
+        modes = {"predict": None}
+        for name, cfg in configs.items():
+            YAML.save(Path(tmp) / f"{len(modes)}.yaml", cfg)
+            modes[name] = str(Path(tmp) / f"{len(modes)}.yaml")
+        models = {name: YOLO(args.model) for name in modes}
+        times = {name: [] for name in modes}
+        kw = dict(imgsz=args.imgsz, conf=args.conf, verbose=False)
+        for name, tracker in modes.items():  # warm-up
+            for frame in frames[:3]:
+                models[name].predict(frame, **kw) if tracker is None else models[name].track(frame, tracker=tracker,
+                                                                                             persist=True, **kw)
+        for i, frame in enumerate(frames):
+            order = list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]
+            for name in order:
+                tracker = modes[name]
+                t0 = time.perf_counter()
+                if tracker is None:
+                    models[name].predict(frame, **kw)
+                else:
+                    models[name].track(frame, tracker=tracker, persist=True, **kw)
+                times[name].append(time.perf_counter() - t0)
+    device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
+    base_ms = 1000 * float(np.median(times["predict"]))
+    lines = [f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}", "",
+             "| mode | ms/frame (median) | ratio to predict |", "|---|---|---|"]
+    for name, t in times.items():
+        ms = 1000 * float(np.median(t))
+        lines.append(f"| {name} | {ms:.1f} | {ms / base_ms:.3f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "latency.md").write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m ultralytics.trackers.eval``."""
+    p = argparse.ArgumentParser(prog="python -m ultralytics.trackers.eval", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("prepare", help="make a sequence folder from a video and its MOTChallenge gt.txt")
+    s.add_argument("--video", type=Path, required=True)
+    s.add_argument("--gt", type=Path, required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--out", type=Path, default=Path("data"))
+    s.add_argument("--fps", type=float)
+    for name, fn, doc in (
+        ("cache", cmd_cache, "detect once per sequence and cache boxes and descriptors"),
+        ("auc", cmd_auc, "separability (ROC AUC) of each native descriptor"),
+        ("run", cmd_run, "replay tracker configs; table, plot"),
+        ("tune", cmd_tune, "grid search over config keys"),
+        ("e2e", cmd_e2e, "track with model.track itself and evaluate"),
+        ("latency", cmd_latency, "per-frame cost of predict / track / native ReID / external encoder, interleaved"),
+    ):
+        s = sub.add_parser(name, help=doc)
+        s.set_defaults(func=fn)
+        s.add_argument("--model", required=True, help="detector weights")
+        s.add_argument("--seqs", nargs="+", required=True, help="sequence folders (MOTChallenge layout)")
+        s.add_argument("--imgsz", type=int, default=640)
+        s.add_argument("--conf", type=float, default=0.1)
+        s.add_argument("--cache", default="runs/eval/cache", help="detection cache folder")
+        s.add_argument("--out", default="runs/eval", help="output folder")
+        if name in {"run", "e2e"}:
+            s.add_argument("--trackers", nargs="+", required=True, help="YAML[:key=value,...] per tracker config")
+        if name == "latency":
+            s.add_argument("--frames", type=int, default=100, help="frames of the first sequence to time")
+            s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")
+            s.add_argument("--encoder", default="yolo11n-cls.yaml", help="external encoder (timing only)")
+            s.add_argument("--threads", type=int, default=2, help="torch CPU threads (0: leave as is)")
+        if name == "tune":
+            s.add_argument("--tracker", required=True, help="base YAML")
+            s.add_argument("--grid", nargs="+", required=True, help="key=v1,v2,... per swept key")
+    args = p.parse_args(argv)
+    if args.command == "prepare":
+        print(prepare(args.video, args.gt, args.name, args.out, args.fps))
+        return 0
+    args.func(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

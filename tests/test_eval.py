@@ -1,0 +1,116 @@
+"""The tracking benchmark (python -m ultralytics.trackers.eval) on a small composed scene with exact ground truth."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ultralytics.trackers import eval as bench
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory) -> Path:
+    """A 60-frame scene: three real people from real photos walking behind two pillars, exact ground truth."""
+    import scenes
+
+    out = tmp_path_factory.mktemp("scenes")
+    crops = scenes.cut_people()
+    return scenes.compose(out, "SYN-unit", "building.jpg", crops, n_people=3, seed=3, frames=60)
+
+
+@pytest.fixture(scope="module")
+def cached(scene, tmp_path_factory):
+    """The scene and its detection cache (boxes and every native descriptor)."""
+    import assets
+
+    model = str(assets.person_detector())
+    cache_dir = tmp_path_factory.mktemp("cache")
+    seq = bench.Sequence(scene)
+    path = bench.build_cache(seq, model, 640, 0.1, cache_dir)
+    return model, seq, bench.Cache(path), cache_dir
+
+
+def test_scene_has_exact_ground_truth(scene):
+    """The composed scene is a MOTChallenge sequence whose gt boxes lie inside the image."""
+    seq = bench.Sequence(scene)
+    assert seq.length == 60 and len(list(seq.img_dir.glob("*.jpg"))) == 60
+    gt = np.loadtxt(seq.gt, delimiter=",")
+    assert set(np.unique(gt[:, 1]).astype(int)) <= {1, 2, 3}
+    assert (gt[:, 2] >= 0).all() and (gt[:, 2] + gt[:, 4] <= 768).all() and (gt[:, 3] + gt[:, 5] <= 576).all()
+    assert ((gt[:, 8] >= 0) & (gt[:, 8] <= 1)).all() and (gt[:, 6] == (gt[:, 8] >= 0.25)).all()
+
+
+def test_cache_holds_detections_and_every_descriptor(cached):
+    """One cache entry per frame, with one descriptor row per detection for each descriptor kind."""
+    _, seq, cache, _ = cached
+    assert len(cache.boxes) == seq.length and sum(len(b) for b in cache.boxes) > seq.length
+    for kind in ("anchor", "roi", "color"):
+        assert [len(f) for f in cache.feats[kind]] == [len(b) for b in cache.boxes]
+        assert np.isfinite(np.concatenate(cache.feats[kind])).all()
+
+
+def test_descriptor_auc_is_reported_for_each_candidate(cached):
+    """Separability is measured per descriptor on detections matched to the ground truth."""
+    _, seq, cache, _ = cached
+    res = bench.descriptor_auc(seq, cache, pairs=20000)
+    assert res["detections"] > 60 and res["same"] > 0
+    for kind in ("anchor", "roi", "color"):
+        assert 0.0 <= res[kind] <= 1.0
+    assert res["color"] > 0.8  # distinct real people in colour are separable in colour
+
+
+def test_replay_evaluates_with_trackeval_and_writes_mot(cached, tmp_path):
+    """Replaying configs gives TrackEval metrics per tracker and MOTChallenge track files."""
+    _, seq, cache, _ = cached
+    specs = ["bytetrack.yaml", "botsort.yaml", "botsort_native_reid.yaml"]
+    table, ms = bench.run_trackers([seq], {seq.name: cache}, specs, tmp_path)
+    assert set(table) == {"bytetrack", "botsort", "botsort_native_reid"}
+    for m in table.values():
+        assert 0 < m["HOTA"] <= 1 and 0 < m["IDF1"] <= 1 and m["MOTA"] <= 1 and m["IDSW"] >= 0
+    rows = (tmp_path / "botsort_native_reid" / f"{seq.name}.txt").read_text().splitlines()
+    assert rows and all(len(r.split(",")) == 10 for r in rows)
+    assert "| botsort_native_reid |" in bench.markdown(table, ms)
+
+
+def test_replay_matches_model_track_end_to_end(cached, tmp_path):
+    """The cached replay and a real `model.track` run of the same config give the same scores."""
+    model, seq, cache, _ = cached
+    table, _ = bench.run_trackers([seq], {seq.name: cache}, ["botsort_native_reid.yaml"], tmp_path / "replay")
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ultralytics.trackers.eval",
+            "e2e",
+            "--model",
+            model,
+            "--seqs",
+            str(seq.path),
+            "--trackers",
+            "botsort_native_reid.yaml",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    line = next(x for x in r.stdout.splitlines() if x.startswith("| botsort_native_reid |"))
+    hota, idf1, mota, idsw = (float(c) for c in line.strip("|").split("|")[1:5])
+    replay = table["botsort_native_reid"]
+    assert abs(idf1 - replay["IDF1"]) < 0.02 and abs(hota - replay["HOTA"]) < 0.02 and abs(mota - replay["MOTA"]) < 0.02
+
+
+def test_cli_help_lists_commands():
+    """`python -m ultralytics.trackers.eval --help` names every command."""
+    r = subprocess.run([sys.executable, "-m", "ultralytics.trackers.eval", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0
+    for command in ("prepare", "cache", "auc", "run", "tune", "e2e", "latency"):
+        assert command in r.stdout
