@@ -27,6 +27,7 @@ def track(model: str, source: str, tracker: str, out: Path, frames: int, conf: f
         (dict): frames, tracks (distinct IDs), fps (end to end, including decoding and writing), output paths.
     """
     from ultralytics import YOLO
+    from ultralytics.trackers.eval import mot_line
 
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(source).stem
@@ -38,10 +39,8 @@ def track(model: str, source: str, tracker: str, out: Path, frames: int, conf: f
         for n, r in enumerate(results, 1):
             boxes = r.boxes
             if boxes.is_track:
-                for (x1, y1, x2, y2), tid, score in zip(
-                    boxes.xyxy.tolist(), boxes.id.int().tolist(), boxes.conf.tolist()
-                ):
-                    mot.write(f"{n},{tid},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{score:.4f},-1,-1,-1\n")
+                for box, tid, score in zip(boxes.xyxy.tolist(), boxes.id.int().tolist(), boxes.conf.tolist()):
+                    mot.write(mot_line(n, tid, box, score))
                     ids.add(tid)
             frame = r.plot()
             if writer is None:

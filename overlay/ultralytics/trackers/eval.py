@@ -1,5 +1,5 @@
 # ultralytics-reid 🚀 AGPL-3.0 License - https://ultralytics.com/license
-"""Multi-object tracking benchmark: MOTChallenge sequences in, HOTA / IDF1 / MOTA / IDSW out (computed by TrackEval).
+r"""Multi-object tracking benchmark: MOTChallenge sequences in, HOTA / IDF1 / MOTA / IDSW out (computed by TrackEval).
 
 Detections and every native ReID descriptor are computed once per sequence and model and cached; each tracker config
 is then replayed through the same ``tracker.update(boxes, frame, feats=...)`` call that ``model.track`` makes, so a
@@ -13,9 +13,9 @@ Examples:
     python -m ultralytics.trackers.eval prepare --video vtest.avi --gt gt.txt --name PETS09-S2L1 --out data
     python -m ultralytics.trackers.eval cache --model best.pt --seqs data/PETS09-S2L1
     python -m ultralytics.trackers.eval auc --model best.pt --seqs data/PETS09-S2L1
-    python -m ultralytics.trackers.eval run --model best.pt --seqs data/PETS09-S2L1 \\
+    python -m ultralytics.trackers.eval run --model best.pt --seqs data/PETS09-S2L1 \
         --trackers bytetrack.yaml botsort.yaml botsort_native_reid.yaml
-    python -m ultralytics.trackers.eval tune --model best.pt --seqs data/PETS09-S2L1 \\
+    python -m ultralytics.trackers.eval tune --model best.pt --seqs data/PETS09-S2L1 \
         --tracker botsort_native_reid.yaml --grid appearance_thresh=0.85,0.9 veto_thresh=0.8,0.85
     python -m ultralytics.trackers.eval e2e --model best.pt --seqs data/PETS09-S2L1 --trackers botsort_native_reid.yaml
 """
@@ -165,7 +165,9 @@ def build_cache(seq: Sequence, model: str, imgsz: int, conf: float, cache_dir: P
             boxes.append(data.numpy())
 
         yolo.add_callback("on_predict_postprocess_end", record)
-        stream = yolo.track(seq.source, tracker=str(cfg), imgsz=imgsz, conf=conf, stream=True, persist=True, verbose=False)
+        stream = yolo.track(
+            seq.source, tracker=str(cfg), imgsz=imgsz, conf=conf, stream=True, persist=True, verbose=False
+        )
         for i, _ in enumerate(tqdm(stream, total=seq.length, desc=f"detect {seq.name}", unit="frame")):
             frames.append(i + 1)
             if i + 1 >= seq.length:
@@ -196,17 +198,23 @@ class Cache:
 # Replay and evaluation
 
 
+def mot_line(frame: int, track_id: float, xyxy: list[float], score: float) -> str:
+    """One MOTChallenge result row: ``frame,id,left,top,width,height,conf,-1,-1,-1``."""
+    x1, y1, x2, y2 = xyxy
+    return f"{frame},{int(track_id)},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{score:.4f},-1,-1,-1\n"
+
+
 def parse_tracker(spec: str) -> tuple[str, dict]:
     """``botsort_native_reid.yaml:descriptor=anchor,proximity=iou`` -> (yaml, overrides)."""
     yaml, _, rest = spec.partition(":")
     overrides = {}
     for item in filter(None, rest.split(",")):
         key, _, value = item.partition("=")
-        overrides[key] = YAML_SCALAR(value)
+        overrides[key] = yaml_value(value)
     return yaml, overrides
 
 
-def YAML_SCALAR(value: str):  # noqa: N802
+def yaml_value(value: str):
     """Interpret a command-line value as YAML would (numbers, booleans, strings)."""
     import yaml
 
@@ -238,8 +246,7 @@ def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, flo
         t0 = time.perf_counter()
         tracks = tracker.update(det, frame, feats=feats)
         elapsed += time.perf_counter() - t0
-        for x1, y1, x2, y2, tid, score, *_ in tracks.tolist():
-            lines.append(f"{f + 1},{int(tid)},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{score:.4f},-1,-1,-1\n")
+        lines += [mot_line(f + 1, t[4], t[:4], t[5]) for t in tracks.tolist()]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(lines))
     return out, 1000 * elapsed / max(len(cache.boxes), 1)
@@ -263,17 +270,35 @@ def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]]) -> dict[
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file, dest)
         evaluator = trackeval.Evaluator(
-            {"USE_PARALLEL": False, "PRINT_RESULTS": False, "PRINT_CONFIG": False, "TIME_PROGRESS": False,
-             "OUTPUT_SUMMARY": False, "OUTPUT_DETAILED": False, "PLOT_CURVES": False, "DISPLAY_LESS_PROGRESS": True,
-             "LOG_ON_ERROR": str(Path(tmp) / "error.log")}
+            {
+                "USE_PARALLEL": False,
+                "PRINT_RESULTS": False,
+                "PRINT_CONFIG": False,
+                "TIME_PROGRESS": False,
+                "OUTPUT_SUMMARY": False,
+                "OUTPUT_DETAILED": False,
+                "PLOT_CURVES": False,
+                "DISPLAY_LESS_PROGRESS": True,
+                "LOG_ON_ERROR": str(Path(tmp) / "error.log"),
+            }
         )
         dataset = trackeval.datasets.MotChallenge2DBox(
-            {"GT_FOLDER": str(gt_root), "TRACKERS_FOLDER": str(tr_root), "BENCHMARK": "MOT15", "SKIP_SPLIT_FOL": True,
-             "TRACKERS_TO_EVAL": list(results), "SEQ_INFO": {s.name: s.length for s in seqs},
-             "GT_LOC_FORMAT": "{gt_folder}/{seq}/gt/gt.txt", "PRINT_CONFIG": False}
+            {
+                "GT_FOLDER": str(gt_root),
+                "TRACKERS_FOLDER": str(tr_root),
+                "BENCHMARK": "MOT15",
+                "SKIP_SPLIT_FOL": True,
+                "TRACKERS_TO_EVAL": list(results),
+                "SEQ_INFO": {s.name: s.length for s in seqs},
+                "GT_LOC_FORMAT": "{gt_folder}/{seq}/gt/gt.txt",
+                "PRINT_CONFIG": False,
+            }
         )
-        metrics = [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR({"PRINT_CONFIG": False}),
-                   trackeval.metrics.Identity({"PRINT_CONFIG": False})]
+        metrics = [
+            trackeval.metrics.HOTA(),
+            trackeval.metrics.CLEAR({"PRINT_CONFIG": False}),
+            trackeval.metrics.Identity({"PRINT_CONFIG": False}),
+        ]
         out, _ = evaluator.evaluate([dataset], metrics)
     table = {}
     for name in results:
@@ -294,8 +319,10 @@ def markdown(table: dict[str, dict[str, float]], extra: dict[str, dict[str, str]
     cols = list(METRICS) + sorted({k for v in (extra or {}).values() for k in v})
     lines = ["| tracker | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, m in table.items():
-        cells = [f"{m[c]:.3f}" if isinstance(m.get(c), float) else str(m.get(c, (extra or {}).get(name, {}).get(c, "")))
-                 for c in cols]
+        cells = [
+            f"{m[c]:.3f}" if isinstance(m.get(c), float) else str(m.get(c, (extra or {}).get(name, {}).get(c, "")))
+            for c in cols
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -333,8 +360,9 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 200_000, seed: int = 0) -> dict:
-    """ROC AUC of cosine similarity, same vs different person, for detections matched to ground truth (IoU >= 0.5)
-    at least ``min_gap`` frames apart.
+    """ROC AUC of cosine similarity, same vs different person, per descriptor.
+
+    Detections are matched to the ground truth (IoU >= 0.5); pairs are sampled at least ``min_gap`` frames apart.
     """
     from ultralytics.trackers.utils.matching import linear_assignment
     from ultralytics.utils.metrics import box_iou
@@ -413,7 +441,7 @@ def cmd_tune(args) -> None:
     """Grid search over tracker config keys on cached detections; print the configs sorted by IDF1."""
     seqs, caches = load(args)
     keys = [g.split("=", 1)[0] for g in args.grid]
-    values = [[YAML_SCALAR(v) for v in g.split("=", 1)[1].split(",")] for g in args.grid]
+    values = [[yaml_value(v) for v in g.split("=", 1)[1].split(",")] for g in args.grid]
     sep = "," if ":" in args.tracker else ":"
     specs = [
         args.tracker + sep + ",".join(f"{k}={v}" for k, v in zip(keys, combo)) for combo in itertools.product(*values)
@@ -459,13 +487,19 @@ def cmd_e2e(args) -> None:
             for seq in seqs:
                 model = YOLO(args.model)
                 lines = []
-                stream = model.track(seq.source, tracker=str(cfg), imgsz=args.imgsz, conf=args.conf, stream=True,
-                                     persist=True, verbose=False)  # persist: one track set across the image files
+                stream = model.track(
+                    seq.source,
+                    tracker=str(cfg),
+                    imgsz=args.imgsz,
+                    conf=args.conf,
+                    stream=True,
+                    persist=True,
+                    verbose=False,
+                )  # persist: one track set across the image files
                 for f, r in enumerate(stream, 1):
                     if r.boxes.is_track:
-                        for (x1, y1, x2, y2), tid, s in zip(r.boxes.xyxy.tolist(), r.boxes.id.tolist(),
-                                                            r.boxes.conf.tolist()):
-                            lines.append(f"{f},{int(tid)},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{s:.4f},-1,-1,-1\n")
+                        rows = zip(r.boxes.xyxy.tolist(), r.boxes.id.tolist(), r.boxes.conf.tolist())
+                        lines += [mot_line(f, tid, box, score) for box, tid, score in rows]
                     if f >= seq.length:
                         break
                 file = out / "e2e" / name / f"{seq.name}.txt"
@@ -510,8 +544,9 @@ def cmd_latency(args) -> None:
         kw = dict(imgsz=args.imgsz, conf=args.conf, verbose=False)
         for name, tracker in modes.items():  # warm-up
             for frame in frames[:3]:
-                models[name].predict(frame, **kw) if tracker is None else models[name].track(frame, tracker=tracker,
-                                                                                             persist=True, **kw)
+                models[name].predict(frame, **kw) if tracker is None else models[name].track(
+                    frame, tracker=tracker, persist=True, **kw
+                )
         for i, frame in enumerate(frames):
             order = list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]
             for name in order:
@@ -524,8 +559,12 @@ def cmd_latency(args) -> None:
                 times[name].append(time.perf_counter() - t0)
     device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
     base_ms = 1000 * float(np.median(times["predict"]))
-    lines = [f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}", "",
-             "| mode | ms/frame (median) | ratio to predict |", "|---|---|---|"]
+    lines = [
+        f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}",
+        "",
+        "| mode | ms/frame (median) | ratio to predict |",
+        "|---|---|---|",
+    ]
     for name, t in times.items():
         ms = 1000 * float(np.median(t))
         lines.append(f"| {name} | {ms:.1f} | {ms / base_ms:.3f} |")
@@ -537,8 +576,11 @@ def cmd_latency(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m ultralytics.trackers.eval``."""
-    p = argparse.ArgumentParser(prog="python -m ultralytics.trackers.eval", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m ultralytics.trackers.eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("prepare", help="make a sequence folder from a video and its MOTChallenge gt.txt")
     s.add_argument("--video", type=Path, required=True)
