@@ -29,7 +29,7 @@ class AssetError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Asset cache: $ULTRALYTICS_REID_CACHE/.. or the XDG cache."""
+    """Asset cache: ``ultralytics-reid/assets`` under $XDG_CACHE_HOME (default ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "ultralytics-reid" / "assets"
 
