@@ -1,0 +1,104 @@
+"""Bad ReID features: defined behaviour, one clear warning or a clear error, never a crash deep in numpy or lap."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+import torch
+
+from ultralytics.engine.results import Boxes
+from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.utils import LOGGER, ROOT, YAML, IterableSimpleNamespace
+
+W, H = 640, 480
+CONFIGS = {  # every shipped tracker that uses features, with native ReID on
+    "botsort_native_reid": ("botsort_native_reid.yaml", {}),
+    "botsort": ("botsort.yaml", {"with_reid": True, "model": "auto"}),
+    "deepocsort": ("deepocsort.yaml", {"with_reid": True, "model": "auto"}),
+    "tracktrack": ("tracktrack.yaml", {"with_reid": True, "model": "auto"}),
+}
+
+
+def make(name: str):
+    """A fresh tracker of a shipped config with native ReID."""
+    yaml, overrides = CONFIGS[name]
+    cfg = IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / yaml), **overrides})
+    return TRACKER_MAP[cfg.tracker_type](cfg)
+
+
+def people(n: int, frame: int) -> Boxes:
+    """Detections of `n` people side by side walking right, score 0.9."""
+    rows = [[60 + 110 * i + 2 * frame, 150, 110 + 110 * i + 2 * frame, 290, 0.9, 0] for i in range(n)]
+    return Boxes(np.asarray(rows, dtype=np.float32), (H, W))
+
+
+@pytest.fixture
+def warnings():
+    """Warnings Ultralytics logs during the test."""
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    LOGGER.addHandler(handler)
+    yield records
+    LOGGER.removeHandler(handler)
+
+
+def feats_with(bad: str, n: int, rng) -> object:
+    """Unit features (n, 32) with the second row made bad in the named way, or all in another dtype or type."""
+    f = rng.normal(size=(n, 32)).astype(np.float32)
+    f /= np.linalg.norm(f, axis=1, keepdims=True)
+    if bad == "nan":
+        f[1, 3] = np.nan
+    elif bad == "inf":
+        f[1] = np.inf
+    elif bad == "zero":
+        f[1] = 0
+    elif bad == "float16":
+        return f.astype(np.float16)
+    elif bad == "float64":
+        return f.astype(np.float64)
+    elif bad == "torch":
+        return torch.from_numpy(f)
+    return f
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+@pytest.mark.parametrize("bad", ["nan", "inf", "zero", "float16", "float64", "torch"])
+def test_bad_or_unusual_features_keep_tracking(name, bad, warnings):
+    """NaN, inf or all-zero rows are dropped (motion only) with one warning; other dtypes and tensors just work."""
+    tracker, rng = make(name), np.random.default_rng(0)
+    base = rng.normal(size=(3, 32)).astype(np.float32)
+    for frame in range(12):
+        f = feats_with(bad, 3, rng) if frame % 2 else base / np.linalg.norm(base, axis=1, keepdims=True)
+        out = tracker.update(people(3, frame), None, feats=f)
+        assert np.isfinite(out).all()
+        assert len(set(out[:, -4].tolist())) == len(out)  # track IDs are unique within the frame
+    assert len(out) == 3, f"all three people stay tracked:\n{out}"
+    messages = [r.getMessage() for r in warnings if "ReID feature rows" in r.getMessage()]
+    assert len(messages) == (1 if bad in {"nan", "inf", "zero"} else 0), messages
+    for t in tracker.tracked_stracks:
+        if getattr(t, "smooth_feat", None) is not None:
+            assert np.isfinite(t.smooth_feat).all()
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_feature_dimension_change_is_a_clear_error_until_reset(name):
+    """A model swapped mid-stream (another feature dimension) raises a ValueError naming both; reset() allows it."""
+    tracker, rng = make(name), np.random.default_rng(1)
+    for frame in range(3):
+        tracker.update(people(2, frame), None, feats=rng.normal(size=(2, 32)).astype(np.float32))
+    with pytest.raises(ValueError, match="feats have 64 dimensions but this tracker has seen 32-dimensional features"):
+        tracker.update(people(2, 3), None, feats=rng.normal(size=(2, 64)).astype(np.float32))
+    tracker.reset()
+    out = tracker.update(people(2, 0), None, feats=rng.normal(size=(2, 64)).astype(np.float32))
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_feature_count_mismatch_is_a_clear_error(name):
+    """Features for the wrong number of detections are refused, never attached to the wrong boxes."""
+    tracker = make(name)
+    with pytest.raises(ValueError, match="feats has 2 rows but there are 3 detections"):
+        tracker.update(people(3, 0), None, feats=np.ones((2, 32), dtype=np.float32))
