@@ -102,3 +102,36 @@ def test_feature_count_mismatch_is_a_clear_error(name):
     tracker = make(name)
     with pytest.raises(ValueError, match="feats has 2 rows but there are 3 detections"):
         tracker.update(people(3, 0), None, feats=np.ones((2, 32), dtype=np.float32))
+
+
+def detections(rows: list[list[float]], shape=(H, W)) -> Boxes:
+    """Detections from xyxy, score, class rows."""
+    return Boxes(np.asarray(rows, dtype=np.float32).reshape(-1, 6), shape)
+
+
+@pytest.mark.parametrize("name", [*CONFIGS, "bytetrack", "ocsort", "fasttrack"])
+def test_degenerate_detections_are_defined(name):
+    """Zero/negative-size boxes, boxes outside the image, empty frames, many detections, a new image size."""
+    yaml, overrides = CONFIGS.get(name, (f"{name}.yaml", {}))
+    cfg = IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / yaml), **overrides})
+    tracker, rng = TRACKER_MAP[cfg.tracker_type](cfg), np.random.default_rng(2)
+    frames = [
+        [[50, 50, 50, 120, 0.9, 0], [80, 80, 60, 60, 0.9, 0], [100, 100, 160, 240, 0.9, 0]],  # zero w, negative size
+        [[-300, -300, -200, -100, 0.9, 0], [900, 700, 1000, 900, 0.9, 0], [100, 100, 160, 240, 0.9, 0]],  # outside
+        [],  # empty frame
+    ]
+    for rows in frames * 2:
+        out = tracker.update(detections(rows), None, feats=rng.normal(size=(len(rows), 32)).astype(np.float32))
+        assert np.isfinite(out).all()
+        if len(out):  # no tracks: an empty array, as upstream returns
+            assert len(set(out[:, -4].tolist())) == len(out)
+            assert all(0 <= i < len(rows) for i in out[:, -1].astype(int))  # every output points at a real detection
+    xy = rng.uniform(0, 600, size=(3000, 2))
+    many = np.concatenate(
+        [xy, xy + rng.uniform(10, 60, size=(3000, 2)), np.full((3000, 1), 0.9), np.zeros((3000, 1))], 1
+    )
+    out = tracker.update(detections(many.tolist()), None, feats=rng.normal(size=(3000, 32)).astype(np.float32))
+    assert np.isfinite(out).all()
+    big = (1080, 1920)  # the image size changes mid-stream
+    out = tracker.update(detections([[1500, 800, 1560, 960, 0.9, 0]], big), None, feats=np.ones((1, 32), np.float32))
+    assert np.isfinite(out).all()
