@@ -160,7 +160,7 @@ def build_cache(seq: Sequence, model: str, imgsz: int, conf: float, cache_dir: P
                 if kind == "anchor":
                     f = r.feats if n else torch.zeros(0, 1)
                 else:
-                    f = describe(kind, state["maps"], state["img"], xyxy, None) if n else torch.zeros(0, 1)
+                    f = describe(kind, state["maps"], state["img"], xyxy) if n else torch.zeros(0, 1)
                 feats[kind].append(f.float().cpu().numpy().reshape(n, -1))
             boxes.append(data.numpy())
 

@@ -5,13 +5,14 @@ Every descriptor is batched over the detections of an image and runs on the mode
 coordinates of the network input tensor (before scaling back to the original image), so a descriptor sees exactly
 the pixels and feature-map cells the detector saw.
 
-- ``anchor``: upstream's feature, the head-input cell of the anchor that produced the box, channels mean-reduced.
+- ``anchor``: upstream's feature, the head-input cell of the anchor that produced the box, channels mean-reduced
+  (computed by ``DetectionPredictor.get_obj_feats`` itself, from the anchor indices NMS or the one-to-one head kept).
 - ``roi``: the head-input feature maps average-pooled over the box on every level, each level L2-normalized.
 - ``color``: HSV colour histograms (8 hue x 4 saturation x 4 value bins) of the upper and lower half of the inner box
   (15 % trimmed on each side to drop background), sampled from the input tensor, square-rooted (Hellinger).
 
 Separability measured on PETS09-S2L1 (ROC AUC of cosine similarity, same vs different person, detections >= 5 frames
-apart): anchor 0.58, roi 0.62, color 0.85. See docs/benchmarks.md for the command that reproduces it.
+apart): anchor 0.523, roi 0.606, color 0.849. See docs/benchmarks.md for the command that reproduces it.
 """
 
 from __future__ import annotations
@@ -93,43 +94,23 @@ def roi_descriptor(maps: list[torch.Tensor], img_shape: tuple[int, int], boxes: 
     return torch.cat([F.normalize(level.flatten(1), dim=1) for level in levels], 1)
 
 
-def anchor_descriptor(maps: list[torch.Tensor], anchors: torch.Tensor) -> torch.Tensor:
-    """Upstream's per-anchor feature: the head-input cell of each anchor, channels mean-reduced to a common length.
+def describe(kind: str, maps: list[torch.Tensor], img: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
+    """Native ReID descriptors of the boxes of one image, for the descriptors pooled over the box.
 
     Args:
-        maps (list[torch.Tensor]): Head-input feature maps of one image, each (1, C, h, w).
-        anchors (torch.Tensor): Anchor index of each box into the concatenated levels (n,).
-
-    Returns:
-        (torch.Tensor): Descriptors (n, min(C)).
-    """
-    s = min(x.shape[1] for x in maps)
-    cells = torch.cat([x.permute(0, 2, 3, 1).reshape(1, -1, s, x.shape[1] // s).mean(-1) for x in maps], 1)
-    return cells[0, anchors]
-
-
-def describe(
-    kind: str, maps: list[torch.Tensor], img: torch.Tensor, boxes: torch.Tensor, anchors: torch.Tensor
-) -> torch.Tensor:
-    """Native ReID descriptors of the boxes of one image.
-
-    Args:
-        kind (str): One of DESCRIPTORS.
+        kind (str): ``roi`` or ``color`` (``anchor`` needs anchor indices and lives in ``get_obj_feats``).
         maps (list[torch.Tensor]): Head-input feature maps of this image, each (1, C, h, w).
         img (torch.Tensor): Network input of this image, (1, 3, H, W).
         boxes (torch.Tensor): Kept boxes (n, 4) xyxy in input coordinates.
-        anchors (torch.Tensor): Anchor index of each kept box (n,).
 
     Returns:
         (torch.Tensor): Descriptors (n, D), one row per box, on the model's device.
 
     Examples:
-        >>> feats = describe("color", maps, img, boxes, anchors)
+        >>> feats = describe("color", maps, img, boxes)
     """
-    if kind == "anchor":
-        return anchor_descriptor(maps, anchors)
     if kind == "roi":
         return roi_descriptor(maps, img.shape[-2:], boxes)
     if kind == "color":
         return color_descriptor(img, boxes)
-    raise ValueError(f"unknown native ReID descriptor '{kind}', choose one of {', '.join(DESCRIPTORS)}")
+    raise ValueError(f"'{kind}' is not a box-pooled native ReID descriptor; choose 'roi' or 'color'")
