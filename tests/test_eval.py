@@ -114,3 +114,28 @@ def test_cli_help_lists_commands():
     assert r.returncode == 0
     for command in ("prepare", "cache", "auc", "run", "tune", "e2e", "latency"):
         assert command in r.stdout
+
+
+def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_path):
+    """`latency --formats onnx` times predict and native-ReID tracking on the exported model, interleaved."""
+    model, seq, _, _ = cached
+    r = subprocess.run(
+        [sys.executable, "-m", "ultralytics.trackers.eval", "latency", "--model", model, "--seqs", str(seq.path)]
+        + ["--frames", "4", "--formats", "onnx", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = {line.split("|")[1].strip(): line for line in (tmp_path / "latency.md").read_text().splitlines()[4:]}
+    assert set(rows) == {
+        "predict",
+        "track, no ReID",
+        "track, native ReID",
+        "track, external encoder",
+        "predict [onnx]",
+        "track, no ReID [onnx]",
+        "track, native ReID [onnx]",
+    }
+    assert rows["predict [onnx]"].rstrip(" |").endswith("1.000")  # each format's ratio is to its own predict
+    assert not list(Path(model).parent.glob("*.onnx"))  # nothing exported beside the user's weights

@@ -513,61 +513,67 @@ def cmd_e2e(args) -> None:
 def cmd_latency(args) -> None:
     """Per-frame cost of predict, tracking without ReID, with native ReID and with an external encoder, interleaved.
 
-    Each frame of the first sequence is run through every mode in turn (rotating the order), each mode with its own
-    model instance, so that all modes see the same frames under the same machine load. Reports the median ms/frame
-    and its ratio to predict. The external encoder is a YOLO classifier built from ``--encoder`` (weights do not
-    matter for timing).
+    Each frame of the first sequence is run through every mode of a model format in turn (rotating the order), each
+    mode with its own model instance, so that the modes compared see the same frames under the same machine load.
+    Reports the median ms/frame and its ratio to predict with the same model file. The external encoder is a YOLO
+    classifier built from ``--encoder`` (weights do not matter for timing). ``--formats`` also exports the detector to
+    each format and times predict, tracking without ReID and with native ReID on the exported model; formats are
+    timed one after another, so that one runtime's worker threads do not compete with another's.
     """
     import torch
+    from tqdm import tqdm
 
     from ultralytics import YOLO
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     seq = Sequence(args.seqs[0])
     frames = [f for _, f in zip(range(args.frames), seq.frames())]
     with tempfile.TemporaryDirectory() as tmp:
         encoder = Path(tmp) / "encoder.pt"
         YOLO(args.encoder).save(encoder)
+        weights = {"pt": str(args.model)}
+        for fmt in args.formats:  # export a copy, so nothing is written beside the user's weights
+            copy = Path(tmp) / f"{fmt}-{Path(args.model).name}"
+            shutil.copy(args.model, copy)
+            weights[fmt] = YOLO(copy).export(format=fmt, imgsz=args.imgsz, verbose=False)
+        if args.threads:  # after exporting, which may change torch's thread count
+            torch.set_num_threads(args.threads)
         base = {k: v for k, v in YAML.load(check_yaml("botsort.yaml")).items() if k not in {"with_reid", "model"}}
-        configs = {
-            "track, no ReID": {**base, "reid": "off"},
-            "track, native ReID": YAML.load(check_yaml(args.native)),
-            "track, external encoder": {**base, "reid": str(encoder)},
-        }
-        modes = {"predict": None}
-        for name, cfg in configs.items():
-            YAML.save(Path(tmp) / f"{len(modes)}.yaml", cfg)
-            modes[name] = str(Path(tmp) / f"{len(modes)}.yaml")
-        models = {name: YOLO(args.model) for name in modes}
-        times = {name: [] for name in modes}
+        configs = {"no ReID": {**base, "reid": "off"}, "native ReID": YAML.load(check_yaml(args.native))}
+        configs["external encoder"] = {**base, "reid": str(encoder)}
+        for i, (name, cfg) in enumerate(configs.items()):
+            YAML.save(Path(tmp) / f"{i}.yaml", cfg)
+            configs[name] = str(Path(tmp) / f"{i}.yaml")
         kw = dict(imgsz=args.imgsz, conf=args.conf, verbose=False)
-        for name, tracker in modes.items():  # warm-up
-            for frame in frames[:3]:
-                models[name].predict(frame, **kw) if tracker is None else models[name].track(
-                    frame, tracker=tracker, persist=True, **kw
-                )
-        for i, frame in enumerate(frames):
-            order = list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]
-            for name in order:
-                tracker = modes[name]
-                t0 = time.perf_counter()
-                if tracker is None:
-                    models[name].predict(frame, **kw)
-                else:
-                    models[name].track(frame, tracker=tracker, persist=True, **kw)
-                times[name].append(time.perf_counter() - t0)
-    device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
-    base_ms = 1000 * float(np.median(times["predict"]))
+
+        def step(model, tracker: str | None, frame: np.ndarray) -> None:
+            """Predict (tracker None) or track one frame."""
+            model.predict(frame, **kw) if tracker is None else model.track(frame, tracker=tracker, persist=True, **kw)
+
+        times = {}
+        for fmt, path in weights.items():
+            suffix = "" if fmt == "pt" else f" [{fmt}]"
+            modes = {f"predict{suffix}": None}  # name -> tracker YAML, None for predict
+            modes.update({f"track, {n}{suffix}": configs[n] for n in configs if fmt == "pt" or n != "external encoder"})
+            models = {name: YOLO(path, task="detect") for name in modes}
+            for name in modes:  # warm-up
+                for frame in frames[:3]:
+                    step(models[name], modes[name], frame)
+            group = {name: [] for name in modes}
+            for i, frame in enumerate(tqdm(frames, desc=f"latency {fmt}", file=sys.stderr)):
+                for name in list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]:
+                    t0 = time.perf_counter()
+                    step(models[name], modes[name], frame)
+                    group[name].append(time.perf_counter() - t0)
+            predict_ms = 1000 * float(np.median(group[f"predict{suffix}"]))
+            times.update({name: (1000 * float(np.median(t)), predict_ms) for name, t in group.items()})
+    device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch threads"
     lines = [
         f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}",
         "",
-        "| mode | ms/frame (median) | ratio to predict |",
+        "| mode | ms/frame (median) | ratio to predict (same format) |",
         "|---|---|---|",
     ]
-    for name, t in times.items():
-        ms = 1000 * float(np.median(t))
-        lines.append(f"| {name} | {ms:.1f} | {ms / base_ms:.3f} |")
+    lines += [f"| {name} | {ms:.1f} | {ms / predict_ms:.3f} |" for name, (ms, predict_ms) in times.items()]
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
@@ -611,6 +617,7 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")
             s.add_argument("--encoder", default="yolo11n-cls.yaml", help="external encoder (timing only)")
             s.add_argument("--threads", type=int, default=2, help="torch CPU threads (0: leave as is)")
+            s.add_argument("--formats", nargs="*", default=[], help="also time exported models, e.g. onnx openvino")
         if name == "tune":
             s.add_argument("--tracker", required=True, help="base YAML")
             s.add_argument("--grid", nargs="+", required=True, help="key=v1,v2,... per swept key")

@@ -11,6 +11,11 @@ the pixels and feature-map cells the detector saw.
 - ``color``: HSV colour histograms (8 hue x 4 saturation x 4 value bins) of the upper and lower half of the inner box
   (15 % trimmed on each side to drop background), sampled from the input tensor, square-rooted (Hellinger).
 
+``color`` needs no feature maps, so it also works on exported models (ONNX, OpenVINO, TorchScript, ...): the
+predictor computes it from the same input tensor and the boxes the exported model returns. ``anchor`` works on models
+exported with ``reid=True``, which computes ``anchor_features`` inside the graph as an extra output
+(``add_feature_output``). ``roi`` needs the feature maps themselves: PyTorch models only.
+
 Separability measured on PETS09-S2L1 (ROC AUC of cosine similarity, same vs different person, detections >= 5 frames
 apart): anchor 0.523, roi 0.606, color 0.849. See docs/benchmarks.md for the command that reproduces it.
 """
@@ -21,10 +26,44 @@ import torch
 import torch.nn.functional as F
 
 DESCRIPTORS = ("anchor", "roi", "color")
+PIXEL_DESCRIPTORS = ("color",)  # need only the input tensor and the boxes: also work on exported models
 COLOR_BINS = (8, 4, 4)  # hue, saturation, value
 COLOR_SAMPLES = (32, 16)  # rows x columns sampled inside each box
 COLOR_TRIM = 0.15  # fraction of the box width trimmed on each side
 COLOR_STRIPES = 2  # horizontal stripes (upper and lower body)
+
+
+def anchor_features(maps: list[torch.Tensor]) -> torch.Tensor:
+    """Per-anchor native features: each anchor's head-input cell, channels mean-reduced to the narrowest level's width.
+
+    Args:
+        maps (list[torch.Tensor]): Head-input feature maps, each (B, C, h, w), in anchor order.
+
+    Returns:
+        (torch.Tensor): Features (B, num_anchors, min C), row `i` belonging to anchor `i` of the head's output.
+    """
+    s = min(x.shape[1] for x in maps)
+    return torch.cat([x.permute(0, 2, 3, 1).reshape(x.shape[0], -1, s, x.shape[1] // s).mean(dim=-1) for x in maps], 1)
+
+
+def add_feature_output(head: torch.nn.Module) -> torch.utils.hooks.RemovableHandle:
+    """Make a YOLO head also return its per-anchor native features (B, min C, num_anchors) as its last output.
+
+    Used by ``export(reid=True)``: the features are computed inside the exported graph from the same maps, by the same
+    operations, as in PyTorch tracking, laid out like the head's own (B, 4 + nc, num_anchors) output.
+
+    Args:
+        head (torch.nn.Module): The model's ``Detect``-family head, in export mode.
+
+    Returns:
+        (torch.utils.hooks.RemovableHandle): The forward hook's handle.
+    """
+
+    def hook(module: torch.nn.Module, inputs: tuple, output: torch.Tensor | tuple) -> tuple:
+        feats = anchor_features(inputs[0]).transpose(1, 2)
+        return (*output, feats) if isinstance(output, (tuple, list)) else (output, feats)
+
+    return head.register_forward_hook(hook)
 
 
 def _rois(boxes: torch.Tensor) -> torch.Tensor:
