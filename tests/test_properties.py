@@ -99,7 +99,8 @@ def attaches_feature(tracker, score: float) -> bool:
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("yaml", TRACKERS)
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same 200 sequences on every run, so that a CI result is reproducible
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=sequences())
 def test_any_sequence_keeps_tracks_and_features_aligned(yaml, frames):
     """Random sequences never raise and every output row stays aligned with its own detection and feature."""

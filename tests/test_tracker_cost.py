@@ -38,7 +38,7 @@ def test_soak_reports_checkpoints_and_holds_features_of_live_tracks_only(tmp_pat
     last = rows[-1]
     assert last["identities"] > 8 and last["removed_kept"] > 0  # people left and their tracks were removed
     live_bytes = (last["tracked"] + last["lost"]) * 2 * 32 * 4  # smooth + current feature per live track, float32
-    assert last["feature_kib"] * 1024 <= live_bytes
+    assert last["feature_kib"] * 1024 <= live_bytes + 52  # the report rounds to 0.1 KiB
     assert all(row["ms_mean"] > 0 and row["peak_rss_mib"] >= row["rss_mib"] > 0 for row in rows)
     assert "| 600 |" in (tmp_path / "results.md").read_text()
 

@@ -535,8 +535,6 @@ def cmd_latency(args) -> None:
             copy = Path(tmp) / f"{fmt}-{Path(args.model).name}"
             shutil.copy(args.model, copy)
             weights[fmt] = YOLO(copy).export(format=fmt, imgsz=args.imgsz, verbose=False)
-        if args.threads:  # after exporting, which may change torch's thread count
-            torch.set_num_threads(args.threads)
         base = {k: v for k, v in YAML.load(check_yaml("botsort.yaml")).items() if k not in {"with_reid", "model"}}
         configs = {"no ReID": {**base, "reid": "off"}, "native ReID": YAML.load(check_yaml(args.native))}
         configs["external encoder"] = {**base, "reid": str(encoder)}
@@ -558,6 +556,8 @@ def cmd_latency(args) -> None:
             for name in modes:  # warm-up
                 for frame in frames[:3]:
                     step(models[name], modes[name], frame)
+            if args.threads:  # after the predictors' setup, which sets Ultralytics' own CPU thread count
+                torch.set_num_threads(args.threads)
             group = {name: [] for name in modes}
             for i, frame in enumerate(tqdm(frames, desc=f"latency {fmt}", file=sys.stderr)):
                 for name in list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]:
@@ -616,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--frames", type=int, default=100, help="frames of the first sequence to time")
             s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")
             s.add_argument("--encoder", default="yolo11n-cls.yaml", help="external encoder (timing only)")
-            s.add_argument("--threads", type=int, default=2, help="torch CPU threads (0: leave as is)")
+            s.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: Ultralytics' default)")
             s.add_argument("--formats", nargs="*", default=[], help="also time exported models, e.g. onnx openvino")
         if name == "tune":
             s.add_argument("--tracker", required=True, help="base YAML")
