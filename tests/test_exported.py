@@ -184,3 +184,22 @@ def test_yolo_export_cli_reid(tmp_path):
     assert [o.name for o in m.graph.output] == ["output0", "feats"]
     meta = {p.key: p.value for p in m.metadata_props}
     assert "'reid': True" in meta["args"]
+
+
+def test_exported_model_uses_a_configured_external_encoder(exported, pets_clips, tmp_path):
+    """`reid: path/to/encoder.pt` with an exported detector runs that encoder on the crops, downloading nothing."""
+    from ultralytics.trackers.utils.reid import ReID
+    from ultralytics.utils import ROOT, YAML
+
+    encoder = tmp_path / "encoder.pt"
+    YOLO("yolo11n-cls.yaml").save(encoder)
+    base = {k: v for k, v in YAML.load(ROOT / "cfg/trackers/botsort.yaml").items() if k not in {"with_reid", "model"}}
+    cfg = tmp_path / "external.yaml"
+    YAML.save(cfg, {**base, "reid": str(encoder), "new_track_thresh": 0.3, "track_high_thresh": 0.3})
+    model = YOLO(exported["onnx"], task="detect")
+    for _ in model.track(str(pets_clips[0]), tracker=str(cfg), stream=True, **ARGS):
+        pass
+    tracker = model.predictor.trackers[0]
+    assert isinstance(tracker.encoder, ReID) and tracker.args.reid == str(encoder)
+    assert tracker.tracked_stracks and all(t.smooth_feat is not None for t in tracker.tracked_stracks)
+    assert sorted(p.name for p in tmp_path.rglob("*.pt")) == ["encoder.pt"]
