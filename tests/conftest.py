@@ -132,6 +132,11 @@ def tracks_of(results) -> dict[str, list[tuple[int, int, np.ndarray]]]:
     return out
 
 
+def clip_tracks(model, clip: Path, **kwargs) -> list[tuple[int, int, np.ndarray]]:
+    """`(frame, id, xyxy)` rows of `model.track` on one video (streamed), frames counted from 1."""
+    return next(iter(tracks_of(model.track(str(clip), stream=True, **kwargs)).values()))
+
+
 def assert_same_tracks(got: list, want: list, atol: float = 0.5) -> None:
     """Same IDs on the same frames, boxes equal within `atol` pixels (float noise of batching or export)."""
     assert [(f, i) for f, i, _ in got] == [(f, i) for f, i, _ in want]

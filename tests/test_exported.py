@@ -11,37 +11,40 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_same_tracks, tracks_of
+from conftest import assert_same_tracks, clip_tracks
 from ultralytics import YOLO
 
 ARGS = {"conf": 0.1, "imgsz": 640, "rect": False, "verbose": False}  # rect=False: every format sees a 640x640 input
 FORMATS = ("onnx", "torchscript", "openvino")
 
 
+def export_copies(person_model: Path, folder: Path, formats: tuple[str, ...], **kwargs) -> dict[str, str]:
+    """The person detector, copied into `folder`, exported to each format, by format."""
+    model = shutil.copy(person_model, folder / "person.pt")
+    return {fmt: YOLO(model).export(format=fmt, imgsz=640, verbose=False, **kwargs) for fmt in formats}
+
+
 @pytest.fixture(scope="module")
 def exported(person_model, tmp_path_factory) -> dict[str, str]:
     """The person detector exported to each format (no ReID option needed), by format."""
-    folder = tmp_path_factory.mktemp("export")
-    model = shutil.copy(person_model, folder / "person.pt")
-    return {fmt: YOLO(model).export(format=fmt, imgsz=640, verbose=False) for fmt in FORMATS}
+    return export_copies(person_model, tmp_path_factory.mktemp("export"), FORMATS)
 
 
 @pytest.fixture(scope="module")
 def pytorch_tracks(person_model, pets_clips, native_low_yaml) -> list:
     """The PyTorch model's tracks of the first clip with native ReID."""
-    results = YOLO(person_model).track(str(pets_clips[0]), tracker=str(native_low_yaml), **ARGS)
-    return next(iter(tracks_of(results).values()))
+    return clip_tracks(YOLO(person_model), pets_clips[0], tracker=str(native_low_yaml), **ARGS)
 
 
-def track_exported(path: str, clip: Path, tracker: Path) -> tuple[list, object]:
-    """Tracks of the clip by an exported model, and its tracker; checks it used native features and no encoder."""
+def track_exported(path: str, clip: Path, tracker: Path, dim: int = 256) -> list:
+    """Tracks of the clip by an exported model; checks it used `dim`-d native features, no encoder, no download."""
     model = YOLO(path, task="detect")
-    results = list(model.track(str(clip), tracker=str(tracker), stream=True, **ARGS))
+    rows = clip_tracks(model, clip, tracker=str(tracker), **ARGS)
     t = model.predictor.trackers[0]
     assert t.args.reid == "native" and t.encoder is not None  # the native pass-through, not an external model
-    assert t.tracked_stracks and all(s.smooth_feat is not None and len(s.smooth_feat) == 256 for s in t.tracked_stracks)
+    assert t.tracked_stracks and all(s.smooth_feat is not None and len(s.smooth_feat) == dim for s in t.tracked_stracks)
     assert not list(Path(path).parent.rglob("*-cls.pt"))  # no classifier downloaded
-    return next(iter(tracks_of(results).values())), t
+    return rows
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
@@ -52,7 +55,7 @@ def test_exported_model_tracks_like_pytorch_with_native_features(
 
     Same IDs on the same frames as the PyTorch model, boxes within 1 px; no warning, no download, no install.
     """
-    got, _ = track_exported(exported[fmt], pets_clips[0], native_low_yaml)
+    got = track_exported(exported[fmt], pets_clips[0], native_low_yaml)
     assert not [r.getMessage() for r in warnings]
     assert len({i for _, i, _ in pytorch_tracks}) >= 4  # several people to keep apart
     assert_same_tracks(got, pytorch_tracks, atol=1.0)
@@ -64,7 +67,7 @@ def test_openvino_model_tracks_with_native_features(exported, pets_clips, native
     Its tracks are not compared ID for ID: on CPUs with bf16 support OpenVINO runs the model in bf16 by default
     (upstream's setting), so scores differ from PyTorch by about 0.01 and a detection near a threshold can differ.
     """
-    got, _ = track_exported(exported["openvino"], pets_clips[0], native_low_yaml)
+    got = track_exported(exported["openvino"], pets_clips[0], native_low_yaml)
     assert not [r.getMessage() for r in warnings]
     assert len({i for _, i, _ in got}) >= 4
 
@@ -76,9 +79,7 @@ def test_openvino_model_tracks_with_native_features(exported, pets_clips, native
 @pytest.fixture(scope="module")
 def exported_reid(person_model, tmp_path_factory) -> dict[str, str]:
     """The person detector exported with `reid=True`, by format."""
-    folder = tmp_path_factory.mktemp("export_reid")
-    model = shutil.copy(person_model, folder / "person.pt")
-    return {fmt: YOLO(model).export(format=fmt, imgsz=640, reid=True, verbose=False) for fmt in ("onnx", "torchscript")}
+    return export_copies(person_model, tmp_path_factory.mktemp("export_reid"), ("onnx", "torchscript"), reid=True)
 
 
 @pytest.fixture(scope="module")
@@ -96,21 +97,11 @@ def test_reid_export_tracks_like_pytorch_with_anchor_features(
     fmt, person_model, exported_reid, pets_clips, anchor_yaml, warnings
 ):
     """`descriptor: anchor` on a model exported with `reid=True`: features from the graph, same tracks as PyTorch."""
-    want = next(
-        iter(
-            tracks_of(
-                YOLO(person_model).track(str(pets_clips[0]), tracker=str(anchor_yaml), stream=True, **ARGS)
-            ).values()
-        )
-    )
-    model = YOLO(exported_reid[fmt], task="detect")
-    results = list(model.track(str(pets_clips[0]), tracker=str(anchor_yaml), stream=True, **ARGS))
+    want = clip_tracks(YOLO(person_model), pets_clips[0], tracker=str(anchor_yaml), **ARGS)
+    got = track_exported(exported_reid[fmt], pets_clips[0], anchor_yaml, dim=128)
     assert not [r.getMessage() for r in warnings]
-    tracker = model.predictor.trackers[0]
-    assert tracker.args.reid == "native"
-    assert all(t.smooth_feat is not None and len(t.smooth_feat) == 128 for t in tracker.tracked_stracks)
     assert len({i for _, i, _ in want}) >= 4
-    assert_same_tracks(next(iter(tracks_of(results).values())), want, atol=1.0)
+    assert_same_tracks(got, want, atol=1.0)
 
 
 @pytest.mark.parametrize("cfg", ["yolo26n.yaml", "yolo11n-seg.yaml", "yolo26n-pose.yaml", "yolo11n-obb.yaml"])

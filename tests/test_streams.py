@@ -6,12 +6,10 @@ Real runs: the offline person detector on two real PETS09-S2L1 clips, tracked wi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import pytest
 
-from conftest import assert_same_tracks, tracks_of
+from conftest import assert_same_tracks, clip_tracks, tracks_of
 from ultralytics import YOLO
 
 FRAMES = 20
@@ -25,22 +23,16 @@ def native_tracker(native_low_yaml) -> None:
 
 
 @pytest.fixture(scope="module")
-def clips(pets_clips) -> list[Path]:
-    """Two 20-frame clips of PETS09-S2L1 with different people."""
-    return pets_clips
-
-
-@pytest.fixture(scope="module")
-def alone(person_model, clips) -> list[list]:
+def alone(person_model, pets_clips) -> list[list]:
     """Each clip tracked on its own."""
     model = YOLO(person_model)
-    return [next(iter(tracks_of(model.track(str(c), **ARGS)).values())) for c in clips]
+    return [clip_tracks(model, c, **ARGS) for c in pets_clips]
 
 
-def test_streams_keep_one_tracker_and_feature_state_each(person_model, clips, alone, tmp_path):
+def test_streams_keep_one_tracker_and_feature_state_each(person_model, pets_clips, alone, tmp_path):
     """Two videos in stream mode (a `.streams` file) track exactly as each does alone: nothing leaks across streams."""
     sources = tmp_path / "two.streams"
-    sources.write_text("\n".join(str(c) for c in clips))
+    sources.write_text("\n".join(str(c) for c in pets_clips))
     model = YOLO(person_model)
     results = list(model.track(str(sources), stream=True, stream_buffer=True, **ARGS))
     per_stream = tracks_of(results)
@@ -54,30 +46,30 @@ def test_streams_keep_one_tracker_and_feature_state_each(person_model, clips, al
         assert t.args.reid == "native" and all(s.smooth_feat is not None for s in t.tracked_stracks)
 
 
-def test_new_video_resets_the_tracker_unless_persist(person_model, clips, alone):
+def test_new_video_resets_the_tracker_unless_persist(person_model, pets_clips, alone):
     """A folder of videos is tracked one after another; each new video starts from a fresh tracker (IDs from 1).
 
     With `persist=True` the tracker keeps its state across the switch (upstream's documented meaning), so the second
     video continues the first one's IDs instead of restarting them.
     """
     model = YOLO(person_model)
-    sequential = list(tracks_of(model.track(str(clips[0].parent), **ARGS)).values())
+    sequential = list(tracks_of(model.track(str(pets_clips[0].parent), **ARGS)).values())
     assert len(sequential) == 2
     for got, want in zip(sequential, alone):
         assert_same_tracks(got, want)
 
     model = YOLO(person_model)
-    kept = list(tracks_of(model.track(str(clips[0].parent), persist=True, **ARGS)).values())
+    kept = list(tracks_of(model.track(str(pets_clips[0].parent), persist=True, **ARGS)).values())
     assert_same_tracks(kept[0], alone[0])
     first_ids = {i for _, i, _ in kept[0]}
     assert min(i for _, i, _ in kept[1]) > min(first_ids)  # IDs continue: the tracker was not reset
     assert len(model.predictor.trackers) == 1
 
 
-def test_persist_across_calls_continues_and_a_new_call_restarts(person_model, clips, alone):
+def test_persist_across_calls_continues_and_a_new_call_restarts(person_model, pets_clips, alone):
     """Frame-by-frame `model.track(frame, persist=True)` equals tracking the video; a call without persist restarts."""
     model = YOLO(person_model)
-    cap = cv2.VideoCapture(str(clips[0]))
+    cap = cv2.VideoCapture(str(pets_clips[0]))
     rows = []
     for frame in range(1, FRAMES + 1):
         r = model.track(cap.read()[1], persist=True, **ARGS)[0]
@@ -85,5 +77,5 @@ def test_persist_across_calls_continues_and_a_new_call_restarts(person_model, cl
             rows.extend((frame, int(i), b) for i, b in zip(r.boxes.id.int().tolist(), r.boxes.xyxy.cpu().numpy()))
     assert_same_tracks(rows, alone[0])
 
-    again = next(iter(tracks_of(model.track(str(clips[1]), **ARGS)).values()))
+    again = clip_tracks(model, pets_clips[1], **ARGS)
     assert_same_tracks(again, alone[1])  # persist=False: a fresh tracker, IDs from 1

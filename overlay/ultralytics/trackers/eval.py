@@ -536,11 +536,16 @@ def cmd_latency(args) -> None:
             shutil.copy(args.model, copy)
             weights[fmt] = YOLO(copy).export(format=fmt, imgsz=args.imgsz, verbose=False)
         base = {k: v for k, v in YAML.load(check_yaml("botsort.yaml")).items() if k not in {"with_reid", "model"}}
-        configs = {"no ReID": {**base, "reid": "off"}, "native ReID": YAML.load(check_yaml(args.native))}
-        configs["external encoder"] = {**base, "reid": str(encoder)}
-        for i, (name, cfg) in enumerate(configs.items()):
-            YAML.save(Path(tmp) / f"{i}.yaml", cfg)
+        configs = {}  # name -> tracker YAML written for it
+        for i, (name, cfg) in enumerate(
+            {
+                "no ReID": {**base, "reid": "off"},
+                "native ReID": YAML.load(check_yaml(args.native)),
+                "external encoder": {**base, "reid": str(encoder)},
+            }.items()
+        ):
             configs[name] = str(Path(tmp) / f"{i}.yaml")
+            YAML.save(configs[name], cfg)
         kw = dict(imgsz=args.imgsz, conf=args.conf, verbose=False)
 
         def step(model, tracker: str | None, frame: np.ndarray) -> None:
