@@ -55,6 +55,22 @@ def test_cache_holds_detections_and_every_descriptor(cached):
         assert np.isfinite(np.concatenate(cache.feats[kind])).all()
 
 
+def test_cache_keeps_frames_without_detections(cached, tmp_path):
+    """Frames where nothing is detected (an empty street) are cached as empty frames, in order, not an error."""
+    import cv2
+
+    model, seq, _, _ = cached
+    (tmp_path / "img1").mkdir()
+    frames = [f for _, f in zip(range(3), seq.frames())]
+    for i, frame in enumerate([frames[0], np.zeros_like(frames[0]), np.zeros_like(frames[0]), frames[2]]):
+        cv2.imwrite(str(tmp_path / "img1" / f"{i + 1:06d}.jpg"), frame)
+    (tmp_path / "seqinfo.ini").write_text("[Sequence]\nname=gaps\nimDir=img1\nframeRate=10\nseqLength=4\n")
+    cache = bench.Cache(bench.build_cache(bench.Sequence(tmp_path), model, 640, 0.1, tmp_path / "cache"))
+    assert [len(b) > 0 for b in cache.boxes] == [True, False, False, True]
+    for kind in ("anchor", "roi", "color"):
+        assert [len(f) for f in cache.feats[kind]] == [len(b) for b in cache.boxes]
+
+
 def test_descriptor_auc_is_reported_for_each_candidate(cached):
     """Separability is measured per descriptor on detections matched to the ground truth."""
     _, seq, cache, _ = cached

@@ -161,7 +161,7 @@ def build_cache(seq: Sequence, model: str, imgsz: int, conf: float, cache_dir: P
                     f = r.feats if n else torch.zeros(0, 1)
                 else:
                     f = describe(kind, state["maps"], state["img"], xyxy) if n else torch.zeros(0, 1)
-                feats[kind].append(f.float().cpu().numpy().reshape(n, -1))
+                feats[kind].append(f.float().cpu().numpy().reshape(n, -1) if n else np.zeros((0, 1), np.float32))
             boxes.append(data.numpy())
 
         yolo.add_callback("on_predict_postprocess_end", record)

@@ -1,0 +1,162 @@
+"""BoT-SORT's global motion compensation (sparseOptFlow GMC) against known camera motion, and tools/moving_camera.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+TOOL = Path(__file__).resolve().parents[1] / "tools/moving_camera.py"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """Run the moving-camera tool as a developer would."""
+    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def sequence(pets_clips, person_model, tmp_path_factory) -> Path:
+    """A 20-frame PETS09 clip as a MOTChallenge sequence; the person detector's boxes stand in for its ground truth."""
+    from ultralytics import YOLO
+
+    seq = tmp_path_factory.mktemp("seq") / "PETS-a"
+    (seq / "gt").mkdir(parents=True)
+    rows = []
+    for f, r in enumerate(YOLO(person_model).predict(str(pets_clips[0]), conf=0.3, verbose=False, stream=True), 1):
+        for i, (x1, y1, x2, y2) in enumerate(r.boxes.xyxy.tolist()):
+            rows.append(f"{f},{i + 1},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},1,1,1\n")
+    (seq / "gt" / "gt.txt").write_text("".join(rows))
+    (seq / "seqinfo.ini").write_text(
+        f"[Sequence]\nname=PETS-a\nvideo={pets_clips[0]}\nframeRate=7\nseqLength=20\nimWidth=768\nimHeight=576\n"
+    )
+    return seq
+
+
+@pytest.fixture(scope="module")
+def moving(sequence, tmp_path_factory) -> Path:
+    """The sequence filmed again by a fast virtual camera (about 17 px of motion per frame)."""
+    out = tmp_path_factory.mktemp("cam")
+    r = run("make", "--seq", str(sequence), "--out", str(out), "--speed", "3", "--suffix", "FAST")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out / "PETS-a-FAST"
+
+
+def textured(h: int = 480, w: int = 640, seed: int = 0, sigma: float = 2.0) -> np.ndarray:
+    """A BGR image of smoothed random texture: plenty of corners, no repeated pattern."""
+    noise = np.random.default_rng(seed).uniform(0, 255, (h, w)).astype(np.float32)
+    img = cv2.GaussianBlur(noise, (0, 0), sigma)
+    img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+
+
+def shifted(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    """The image seen by a camera that moved so that the scene moves by (dx, dy) pixels."""
+    return cv2.warpAffine(img, np.float32([[1, 0, dx], [0, 1, dy]]), img.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
+
+
+def test_help_names_both_commands():
+    """`--help` documents `make` and `gmc`."""
+    r = run("--help")
+    assert r.returncode == 0 and "make" in r.stdout and "gmc" in r.stdout
+
+
+def test_make_films_the_frames_and_ground_truth_with_the_recorded_camera(pets_clips, sequence, moving):
+    """Every output frame is the recorded warp of the real frame, and every box is warped with it."""
+    warps = np.loadtxt(moving / "camera.txt").reshape(-1, 2, 3)
+    assert warps.shape == (20, 2, 3) and len(list((moving / "img1").glob("*.jpg"))) == 20
+    cap = cv2.VideoCapture(str(pets_clips[0]))
+    for i in range(20):
+        real = cap.read()[1]
+        want = cv2.warpAffine(real, warps[i], real.shape[1::-1])
+        got = cv2.imread(str(moving / "img1" / f"{i + 1:06d}.jpg"))
+        assert np.abs(got.astype(int) - want.astype(int)).mean() < 3  # JPEG quality 95
+    src = np.loadtxt(sequence / "gt" / "gt.txt", delimiter=",", ndmin=2)
+    dst = np.loadtxt(moving / "gt" / "gt.txt", delimiter=",", ndmin=2)
+    assert len(dst) == len(src) > 20 and (dst[:, :2] == src[:, :2]).all()
+    for s, d in zip(src, dst):
+        x, y, w, h = s[2:6]
+        corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]]) @ warps[int(s[0]) - 1].T
+        np.testing.assert_allclose(d[2:4], corners.min(0), atol=0.01)
+        np.testing.assert_allclose(d[2:4] + d[4:6], corners.max(0), atol=0.02)
+
+
+def test_gmc_follows_a_fast_moving_camera_to_a_fraction_of_a_pixel(moving, tmp_path):
+    """The sparseOptFlow frame-to-frame warp is within half a pixel of the true one while the camera moves ~17 px."""
+    r = run("gmc", "--seqs", str(moving), "--methods", "none", "sparseOptFlow", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / "results.json").read_text())
+    still, gmc = res["none"]["PETS-a-FAST"], res["sparseOptFlow"]["PETS-a-FAST"]
+    assert still["mean px"] == pytest.approx(still["camera motion px"]) and still["camera motion px"] > 10
+    assert gmc["mean px"] < 0.5 and gmc["max px"] < 2, gmc
+    assert "| sparseOptFlow | PETS-a-FAST |" in (tmp_path / "results.md").read_text()
+
+
+def test_a_moving_object_in_a_detection_box_does_not_move_the_camera_estimate():
+    """A strongly textured object crossing a static, weakly textured background does not pull the camera warp.
+
+    With its detection box the warp stays the identity; without it (the control) the corners sit on the object and the
+    estimate follows the object.
+    """
+    from ultralytics.trackers.utils.gmc import GMC
+
+    background = (textured(seed=1, sigma=3).astype(np.float32) * 0.3 + 90).astype(np.uint8)  # low contrast
+    patch = textured(200, 260, seed=2, sigma=1)
+    estimates = {}
+    for with_box in (True, False):
+        gmc, ts = GMC("sparseOptFlow"), []
+        for i in range(8):
+            frame, x = background.copy(), 60 + 12 * i  # the object moves 12 px right per frame
+            frame[140:340, x : x + 260] = patch
+            h = gmc.apply(frame, np.array([[x, 140, x + 260, 340, 0.9, 0]]) if with_box else None)
+            ts.append(h @ [320, 240, 1] - [320, 240])  # how far the warp moves the image centre
+        estimates[with_box] = np.array(ts[1:])
+    assert np.abs(estimates[True]).max() < 0.5, estimates[True]
+    assert (estimates[False][:, 0] > 6).all(), estimates[False]  # the control: corners on the object follow it
+
+
+def test_a_new_frame_size_restarts_the_estimate(warnings):
+    """A stream whose frame size changes (next video of a folder) gets the identity, then the new camera motion."""
+    from ultralytics.trackers.utils.gmc import GMC
+
+    gmc = GMC("sparseOptFlow")
+    big, small = textured(480, 640, seed=3), textured(240, 320, seed=4)
+    gmc.apply(big)
+    np.testing.assert_allclose(gmc.apply(shifted(big, 4, 0))[:, 2], [4, 0], atol=0.3)
+    np.testing.assert_array_equal(gmc.apply(small), np.eye(2, 3))
+    np.testing.assert_allclose(gmc.apply(shifted(small, 0, -3))[:, 2], [0, -3], atol=0.3)
+    assert not warnings, [r.getMessage() for r in warnings]
+
+
+def test_featureless_frames_give_the_identity_and_the_estimate_recovers():
+    """Blank frames have no corners: identity, no error; once texture is back the camera motion is followed again."""
+    from ultralytics.trackers.utils.gmc import GMC
+
+    gmc, blank, img = GMC("sparseOptFlow"), np.full((480, 640, 3), 128, np.uint8), textured(seed=5)
+    for _ in range(3):
+        np.testing.assert_array_equal(gmc.apply(blank), np.eye(2, 3))
+    gmc.apply(img)
+    np.testing.assert_allclose(gmc.apply(shifted(img, -5, 2))[:, 2], [-5, 2], atol=0.3)
+
+
+def test_tracking_through_a_fast_camera_pan_keeps_people_with_gmc(moving, person_model, native_low_yaml, tmp_path):
+    """`model.track` on the moving-camera clip: with GMC people stay tracked under fewer IDs than without it."""
+    from ultralytics import YOLO
+    from ultralytics.utils import YAML
+
+    frames = [str(p) for p in sorted((moving / "img1").glob("*.jpg"))]
+    runs = {}
+    for gmc in ("sparseOptFlow", "none"):
+        cfg = tmp_path / f"{gmc}.yaml"
+        YAML.save(cfg, {**YAML.load(native_low_yaml), "gmc_method": gmc})
+        model, rows = YOLO(person_model), []
+        for frame in frames:
+            r = model.track(frame, tracker=str(cfg), persist=True, verbose=False)[0]
+            rows += r.boxes.id.int().tolist() if r.boxes.is_track else []
+        runs[gmc] = rows
+    with_gmc, without = runs["sparseOptFlow"], runs["none"]
+    assert len(with_gmc) > len(without) and len(set(with_gmc)) < len(set(without)), runs

@@ -1,0 +1,186 @@
+"""Moving-camera versions of MOTChallenge sequences, with the exact camera motion, and a GMC accuracy benchmark.
+
+Our real footage comes from static cameras, so it cannot tell how well BoT-SORT's global motion compensation (GMC)
+follows a moving one. ``make`` films a sequence again with a virtual camera that pans, zooms, rolls a little and shakes
+like a hand-held one: every output frame is a known similarity warp of the real frame, the ground truth boxes are warped
+with it (boxes mostly out of view are marked ignored, MOTChallenge conf 0) and the warps are written to ``camera.txt``.
+``gmc`` then runs each GMC method over such sequences and reports how far its frame-to-frame warp is from the true one
+(endpoint error over a grid of image points, in pixels) and what it costs per frame; the ground truth boxes stand in
+for the detections a tracker passes to GMC.
+
+    .venv/bin/python tools/moving_camera.py make --seq runs/data/PETS09-S2L1 --out runs/data   # -> PETS09-S2L1-CAM
+    .venv/bin/python tools/moving_camera.py gmc --seqs runs/data/*-CAM --methods none sparseOptFlow --out runs/bench/gmc
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ZOOM = 1.4  # the virtual camera sees 1/ZOOM of the real frame, so its view never leaves the real image
+
+
+def camera_path(length: int, width: int, height: int, seed: int = 0, speed: float = 1.0) -> np.ndarray:
+    """Per-frame 3x3 similarity warps (real frame -> output frame): slow pan and zoom, a small roll, hand-held shake.
+
+    Args:
+        length (int): Number of frames.
+        width (int): Frame width in pixels.
+        height (int): Frame height in pixels.
+        seed (int): Seed of the path's phases and shake.
+        speed (float): How much faster than the default path the camera moves (its periods are divided by it).
+
+    Returns:
+        (np.ndarray): Warps with shape (length, 3, 3).
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(length, dtype=np.float64)
+
+    def wave(periods: tuple[int, ...]) -> np.ndarray:
+        """Sum of slow sines in [-1, 1] with random phases."""
+        w = sum(np.sin(2 * np.pi * t * speed / p + rng.uniform(0, 2 * np.pi)) for p in periods)
+        return w / len(periods)
+
+    zoom = ZOOM + 0.1 * wave((240, 170))  # 1.3 .. 1.5
+    angle = np.deg2rad(2.0) * wave((300, 130))  # roll within +-2 degrees
+    margin_x = (1 - 1 / zoom) * width / 2 - 0.04 * height  # room to pan left/right without leaving the frame
+    margin_y = (1 - 1 / zoom) * height / 2 - 0.04 * width
+    shake = rng.normal(0, 1.5, (length, 2))  # px, hand-held
+    cx = width / 2 + np.clip(0.9 * margin_x * wave((150, 60, 30)) + shake[:, 0], -margin_x, margin_x)
+    cy = height / 2 + np.clip(0.9 * margin_y * wave((200, 70)) + shake[:, 1], -margin_y, margin_y)
+    warps = np.zeros((length, 3, 3))
+    for i in range(length):  # look at (cx, cy) of the real frame, magnified by zoom and rolled by angle
+        c, s = zoom[i] * np.cos(angle[i]), zoom[i] * np.sin(angle[i])
+        rot = np.array([[c, -s], [s, c]])
+        warps[i, :2, :2] = rot
+        warps[i, :2, 2] = np.array([width / 2, height / 2]) - rot @ np.array([cx[i], cy[i]])
+        warps[i, 2, 2] = 1
+    return warps
+
+
+def warp_gt(lines: list[str], warps: np.ndarray, width: int, height: int) -> list[str]:
+    """Ground truth rows warped into the moving camera's frames; boxes less than 25 % in view get conf 0 (ignored)."""
+    out = []
+    for line in lines:
+        v = line.strip().split(",")
+        if len(v) < 6:
+            continue
+        f, x, y, w, h = int(float(v[0])), *map(float, v[2:6])
+        if not 1 <= f <= len(warps):
+            continue
+        corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]]) @ warps[f - 1][:2].T
+        (x1, y1), (x2, y2) = corners.min(0), corners.max(0)
+        area = (x2 - x1) * (y2 - y1)
+        inside = max(0.0, min(x2, width) - max(x1, 0)) * max(0.0, min(y2, height) - max(y1, 0))
+        conf = v[6] if len(v) > 6 and inside >= 0.25 * area else "0"
+        rest = v[7:] if len(v) > 7 else ["1", "1"]
+        out.append(",".join([v[0], v[1], f"{x1:.2f}", f"{y1:.2f}", f"{x2 - x1:.2f}", f"{y2 - y1:.2f}", conf, *rest]))
+    return [s + "\n" for s in out]
+
+
+def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: str = "CAM") -> Path:
+    """Write ``<out>/<name>-<suffix>``: the sequence filmed by the virtual moving camera; return the folder."""
+    from tqdm import tqdm
+
+    from ultralytics.trackers.eval import Sequence
+
+    seq = Sequence(seq_dir)
+    dest = out / f"{seq.name}-{suffix}"
+    (dest / "img1").mkdir(parents=True, exist_ok=True)
+    (dest / "gt").mkdir(exist_ok=True)
+    warps, n, (height, width) = np.zeros((0, 3, 3)), 0, (0, 0)
+    for n, frame in enumerate(tqdm(seq.frames(), total=seq.length, desc=f"film {seq.name}", file=sys.stderr), 1):
+        if n == 1:
+            height, width = frame.shape[:2]
+            warps = camera_path(seq.length, width, height, seed, speed)
+        img = cv2.warpAffine(frame, warps[n - 1][:2], (width, height), flags=cv2.INTER_LINEAR)
+        cv2.imwrite(str(dest / "img1" / f"{n:06d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if n != seq.length:
+        raise SystemExit(f"{seq_dir} has {n} frames, seqinfo.ini says {seq.length}")
+    (dest / "gt" / "gt.txt").write_text("".join(warp_gt(seq.gt.read_text().splitlines(), warps, width, height)))
+    np.savetxt(dest / "camera.txt", warps[:, :2].reshape(-1, 6), fmt="%.6f", header="a11 a12 a13 a21 a22 a23")
+    (dest / "seqinfo.ini").write_text(
+        f"[Sequence]\nname={seq.name}-{suffix}\nimDir=img1\nframeRate={seq.fps:g}\nseqLength={seq.length}\n"
+        f"imWidth={width}\nimHeight={height}\nimExt=.jpg\n"
+    )
+    return dest
+
+
+def gmc_error(seq: Path, method: str, grid: int = 8) -> dict[str, float]:
+    """Endpoint error (px) of a GMC method's frame-to-frame warp against the true one, and its ms per frame."""
+    from ultralytics.trackers.eval import Sequence
+    from ultralytics.trackers.utils.gmc import GMC
+
+    warps = np.loadtxt(seq / "camera.txt").reshape(-1, 2, 3)
+    warps = np.concatenate([warps, np.tile([[[0, 0, 1]]], (len(warps), 1, 1))], 1)
+    boxes: dict[int, list[list[float]]] = {}  # frame -> ground truth xyxy, standing in for the tracker's detections
+    for row in np.loadtxt(seq / "gt" / "gt.txt", delimiter=",", ndmin=2):
+        boxes.setdefault(int(row[0]), []).append([row[2], row[3], row[2] + row[4], row[3] + row[5]])
+    gmc, errors, motion, ms = GMC(method=method), [], [], []
+    for i, frame in enumerate(Sequence(seq).frames()):
+        t0 = time.perf_counter()
+        h = gmc.apply(frame, np.array(boxes.get(i + 1, np.zeros((0, 4)))))
+        ms.append(1000 * (time.perf_counter() - t0))
+        if i == 0:  # the grid of image points the errors are measured on
+            xs, ys = np.meshgrid(np.linspace(0, frame.shape[1], grid), np.linspace(0, frame.shape[0], grid))
+            pts = np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)], 1)
+            continue
+        true = pts @ (warps[i] @ np.linalg.inv(warps[i - 1]))[:2].T
+        errors.append(np.linalg.norm(pts @ h.T - true, axis=1).mean())
+        motion.append(np.linalg.norm(pts[:, :2] - true, axis=1).mean())
+    e = np.array(errors)
+    return {
+        "mean px": float(e.mean()),
+        "p95 px": float(np.percentile(e, 95)),
+        "max px": float(e.max()),
+        "camera motion px": float(np.mean(motion)),
+        "ms/frame": float(np.median(ms[1:])),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``make`` a moving-camera sequence, or benchmark ``gmc`` methods on such sequences."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("make", help="film a MOTChallenge sequence again with a virtual moving camera")
+    s.add_argument("--seq", type=Path, required=True, help="sequence folder (seqinfo.ini, gt/gt.txt, frames)")
+    s.add_argument("--out", type=Path, required=True, help="folder for the new <name>-CAM sequence")
+    s.add_argument("--seed", type=int, default=0, help="seed of the camera path")
+    s.add_argument("--speed", type=float, default=1.0, help="camera speed relative to the default path")
+    s.add_argument("--suffix", default="CAM", help="the new sequence is named <name>-<suffix>")
+    s = sub.add_parser("gmc", help="GMC warp error against the true camera motion, and its cost")
+    s.add_argument("--seqs", type=Path, nargs="+", required=True, help="sequences made by `make` (with camera.txt)")
+    s.add_argument("--methods", nargs="+", default=["none", "sparseOptFlow", "orb", "ecc"], help="GMC methods")
+    s.add_argument("--threads", type=int, default=1, help="OpenCV threads (0: OpenCV's default)")
+    s.add_argument("--out", type=Path, help="also write results.json and results.md here")
+    args = p.parse_args(argv)
+    if args.command == "make":
+        print(make(args.seq, args.out, args.seed, args.speed, args.suffix))
+        return 0
+    if args.threads:
+        cv2.setNumThreads(args.threads)
+    results = {m: {s.name: gmc_error(s, m) for s in args.seqs} for m in args.methods}
+    keys = ["mean px", "p95 px", "max px", "camera motion px", "ms/frame"]
+    lines = ["| method | sequence | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
+    lines += [
+        f"| {m} | {s} | " + " | ".join(f"{r[k]:.2f}" for k in keys) + " |"
+        for m, per_seq in results.items()
+        for s, r in per_seq.items()
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "results.json").write_text(json.dumps(results, indent=2))
+        (args.out / "results.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
