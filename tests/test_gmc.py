@@ -160,3 +160,32 @@ def test_tracking_through_a_fast_camera_pan_keeps_people_with_gmc(moving, person
         runs[gmc] = rows
     with_gmc, without = runs["sparseOptFlow"], runs["none"]
     assert len(with_gmc) > len(without) and len(set(with_gmc)) < len(set(without)), runs
+
+
+def test_bad_detection_boxes_mask_nothing_and_never_fail():
+    """NaN, infinite, inverted, huge and whole-frame boxes: no exception and no numpy warning; a finite warp each frame.
+
+    A box over the whole frame leaves no background to follow: identity until background is visible again.
+    """
+    import warnings as py_warnings
+
+    from ultralytics.trackers.utils.gmc import GMC
+
+    gmc, img = GMC("sparseOptFlow"), textured(seed=7)
+    bad = [
+        np.array([[np.nan, 0, 10, 10]]),
+        np.array([[np.inf, -np.inf, 5, 5, 0.9, 0]]),
+        np.array([[600, 400, 100, 100]]),  # inverted
+        np.array([[-1e9, -1e9, 1e9, 1e9]]),  # covers everything
+        [np.array([10, 10, 50, 50.0])],  # a list of boxes, as TrackTrack passes them
+    ]
+    with py_warnings.catch_warnings():
+        py_warnings.simplefilter("error")
+        gmc.apply(img)
+        for i, boxes in enumerate(bad):
+            h = gmc.apply(shifted(img, i + 1, 0), boxes)
+            assert np.isfinite(h).all()
+            if i == 3:
+                np.testing.assert_array_equal(h, np.eye(2, 3))
+        gmc.apply(shifted(img, 0, 0))
+        np.testing.assert_allclose(gmc.apply(shifted(img, 3, 1))[:, 2], [3, 1], atol=0.3)
