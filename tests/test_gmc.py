@@ -65,6 +65,14 @@ def test_help_names_both_commands():
     assert r.returncode == 0 and "make" in r.stdout and "gmc" in r.stdout
 
 
+def test_bad_input_gets_a_clear_error(sequence, tmp_path):
+    """A folder that is no sequence, or `gmc` on a sequence without recorded camera motion: exit 2, saying why."""
+    r = run("make", "--seq", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "seqinfo.ini not found" in r.stderr, r.stderr
+    r = run("gmc", "--seqs", str(sequence))
+    assert r.returncode == 2 and "camera.txt not found" in r.stderr, r.stderr
+
+
 def test_make_films_the_frames_and_ground_truth_with_the_recorded_camera(pets_clips, sequence, moving):
     """Every output frame is the recorded warp of the real frame, and every box is warped with it."""
     warps = np.loadtxt(moving / "camera.txt").reshape(-1, 2, 3)
@@ -83,6 +91,9 @@ def test_make_films_the_frames_and_ground_truth_with_the_recorded_camera(pets_cl
         corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]]) @ warps[int(s[0]) - 1].T
         np.testing.assert_allclose(d[2:4], corners.min(0), atol=0.01)
         np.testing.assert_allclose(d[2:4] + d[4:6], corners.max(0), atol=0.02)
+    x1, y1, x2, y2 = dst[:, 2], dst[:, 3], dst[:, 2] + dst[:, 4], dst[:, 3] + dst[:, 5]
+    inside = (x2.clip(0, 768) - x1.clip(0, 768)) * (y2.clip(0, 576) - y1.clip(0, 576)) / (dst[:, 4] * dst[:, 5])
+    assert ((dst[:, 6] == 0) == (inside < 0.25)).all()  # boxes mostly out of view are ignored, the rest kept
 
 
 def test_gmc_follows_a_fast_moving_camera_to_a_fraction_of_a_pixel(moving, tmp_path):

@@ -6,7 +6,7 @@ like a hand-held one: every output frame is a known similarity warp of the real 
 with it (boxes mostly out of view are marked ignored, MOTChallenge conf 0) and the warps are written to ``camera.txt``.
 ``gmc`` then runs each GMC method over such sequences and reports how far its frame-to-frame warp is from the true one
 (endpoint error over a grid of image points, in pixels) and what it costs per frame; the ground truth boxes stand in
-for the detections a tracker passes to GMC.
+for the detections a tracker passes to GMC. OpenCV runs single-threaded, as Ultralytics sets it at import.
 
     .venv/bin/python tools/moving_camera.py make --seq runs/data/PETS09-S2L1 --out runs/data   # -> PETS09-S2L1-CAM
     .venv/bin/python tools/moving_camera.py gmc --seqs runs/data/*-CAM --methods none sparseOptFlow --out runs/bench/gmc
@@ -23,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+GMC_METHODS = ("none", "sparseOptFlow", "orb", "sift", "ecc")
 ZOOM = 1.4  # the virtual camera sees 1/ZOOM of the real frame, so its view never leaves the real image
 
 
@@ -156,15 +157,18 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--suffix", default="CAM", help="the new sequence is named <name>-<suffix>")
     s = sub.add_parser("gmc", help="GMC warp error against the true camera motion, and its cost")
     s.add_argument("--seqs", type=Path, nargs="+", required=True, help="sequences made by `make` (with camera.txt)")
-    s.add_argument("--methods", nargs="+", default=["none", "sparseOptFlow", "orb", "ecc"], help="GMC methods")
-    s.add_argument("--threads", type=int, default=1, help="OpenCV threads (0: OpenCV's default)")
+    s.add_argument("--methods", nargs="+", default=["none", "sparseOptFlow", "orb", "ecc"], choices=GMC_METHODS)
     s.add_argument("--out", type=Path, help="also write results.json and results.md here")
     args = p.parse_args(argv)
     if args.command == "make":
-        print(make(args.seq, args.out, args.seed, args.speed, args.suffix))
+        try:
+            print(make(args.seq, args.out, args.seed, args.speed, args.suffix))
+        except FileNotFoundError as e:
+            p.error(str(e))
         return 0
-    if args.threads:
-        cv2.setNumThreads(args.threads)
+    for seq in args.seqs:
+        if not (seq / "camera.txt").is_file():
+            p.error(f"{seq / 'camera.txt'} not found: `gmc` needs a sequence made by `make`")
     results = {m: {s.name: gmc_error(s, m) for s in args.seqs} for m in args.methods}
     keys = ["mean px", "p95 px", "max px", "camera motion px", "ms/frame"]
     lines = ["| method | sequence | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
