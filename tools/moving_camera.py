@@ -2,8 +2,9 @@
 
 Our real footage comes from static cameras, so it cannot tell how well BoT-SORT's global motion compensation (GMC)
 follows a moving one. ``make`` films a sequence again with a virtual camera that pans, zooms, rolls a little and shakes
-like a hand-held one: every output frame is a known similarity warp of the real frame, the ground truth boxes are warped
-with it (boxes mostly out of view are marked ignored, MOTChallenge conf 0) and the warps are written to ``camera.txt``.
+like a hand-held one, optionally with motion blur (``--blur``): every output frame is a known similarity warp of the
+real frame (blurred: an average of such warps over the exposure), the ground truth boxes are warped with it (boxes
+mostly out of view are marked ignored, MOTChallenge conf 0) and the warps are written to ``camera.txt``.
 ``gmc`` then runs each GMC method over such sequences and reports how far its frame-to-frame warp is from the true one
 (endpoint error over a grid of image points, in pixels) and what it costs per frame; the ground truth boxes stand in
 for the detections a tracker passes to GMC. OpenCV runs single-threaded, as Ultralytics sets it at import.
@@ -85,8 +86,22 @@ def warp_gt(lines: list[str], warps: np.ndarray, width: int, height: int) -> lis
     return [s + "\n" for s in out]
 
 
-def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: str = "CAM") -> Path:
-    """Write ``<out>/<name>-<suffix>``: the sequence filmed by the virtual moving camera; return the folder."""
+def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: str = "CAM", blur: float = 0.0) -> Path:
+    """Write ``<out>/<name>-<suffix>``: the sequence filmed by the virtual moving camera; return the folder.
+
+    Args:
+        seq_dir (Path): MOTChallenge sequence folder (seqinfo.ini, gt/gt.txt, frames).
+        out (Path): Folder for the new sequence.
+        seed (int): Seed of the camera path.
+        speed (float): Camera speed relative to the default path.
+        suffix (str): The new sequence is named ``<name>-<suffix>``.
+        blur (float): Exposure time as a fraction of the frame interval: each frame averages the views of the camera
+            moving during that time (motion blur); such a frame shows the scene where the camera was in the middle of
+            its exposure, so that pose is what camera.txt records and the ground truth is warped with. 0: sharp frames.
+
+    Returns:
+        (Path): The new sequence folder.
+    """
     from tqdm import tqdm
 
     from ultralytics.trackers.eval import Sequence
@@ -95,17 +110,26 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
     dest = out / f"{seq.name}-{suffix}"
     (dest / "img1").mkdir(parents=True, exist_ok=True)
     (dest / "gt").mkdir(exist_ok=True)
-    warps, n, (height, width) = np.zeros((0, 3, 3)), 0, (0, 0)
+    warps, shown, n, (height, width) = np.zeros((0, 3, 3)), np.zeros((0, 3, 3)), 0, (0, 0)
     for n, frame in enumerate(tqdm(seq.frames(), total=seq.length, desc=f"film {seq.name}", file=sys.stderr), 1):
         if n == 1:
             height, width = frame.shape[:2]
             warps = camera_path(seq.length, width, height, seed, speed)
+            shown = warps.copy()  # the pose each frame shows
         img = cv2.warpAffine(frame, warps[n - 1][:2], (width, height), flags=cv2.INTER_LINEAR)
+        if blur > 0 and n > 1:  # the shutter is open while the camera moves from (1 - blur) of the way to the pose
+            prev, cur = warps[n - 2][:2], warps[n - 1][:2]
+            steps = int(np.clip(np.abs(cur[:, 2] - prev[:, 2]).max() * blur, 2, 16))
+            views = [
+                cv2.warpAffine(frame, prev + (cur - prev) * t, (width, height)) for t in np.linspace(1 - blur, 1, steps)
+            ]
+            img = np.mean(views, axis=0).round().astype(np.uint8)
+            shown[n - 1, :2] = prev + (cur - prev) * (1 - blur / 2)
         cv2.imwrite(str(dest / "img1" / f"{n:06d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 95])
     if n != seq.length:
         raise SystemExit(f"{seq_dir} has {n} frames, seqinfo.ini says {seq.length}")
-    (dest / "gt" / "gt.txt").write_text("".join(warp_gt(seq.gt.read_text().splitlines(), warps, width, height)))
-    np.savetxt(dest / "camera.txt", warps[:, :2].reshape(-1, 6), fmt="%.6f", header="a11 a12 a13 a21 a22 a23")
+    (dest / "gt" / "gt.txt").write_text("".join(warp_gt(seq.gt.read_text().splitlines(), shown, width, height)))
+    np.savetxt(dest / "camera.txt", shown[:, :2].reshape(-1, 6), fmt="%.6f", header="a11 a12 a13 a21 a22 a23")
     (dest / "seqinfo.ini").write_text(
         f"[Sequence]\nname={seq.name}-{suffix}\nimDir=img1\nframeRate={seq.fps:g}\nseqLength={seq.length}\n"
         f"imWidth={width}\nimHeight={height}\nimExt=.jpg\n"
@@ -155,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, default=0, help="seed of the camera path")
     s.add_argument("--speed", type=float, default=1.0, help="camera speed relative to the default path")
     s.add_argument("--suffix", default="CAM", help="the new sequence is named <name>-<suffix>")
+    s.add_argument("--blur", type=float, default=0.0, help="motion blur: exposure as a fraction of the frame interval")
     s = sub.add_parser("gmc", help="GMC warp error against the true camera motion, and its cost")
     s.add_argument("--seqs", type=Path, nargs="+", required=True, help="sequences made by `make` (with camera.txt)")
     s.add_argument("--methods", nargs="+", default=["none", "sparseOptFlow", "orb", "ecc"], choices=GMC_METHODS)
@@ -162,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.command == "make":
         try:
-            print(make(args.seq, args.out, args.seed, args.speed, args.suffix))
+            print(make(args.seq, args.out, args.seed, args.speed, args.suffix, args.blur))
         except FileNotFoundError as e:
             p.error(str(e))
         return 0
