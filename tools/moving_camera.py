@@ -116,7 +116,6 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
             height, width = frame.shape[:2]
             warps = camera_path(seq.length, width, height, seed, speed)
             shown = warps.copy()  # the pose each frame shows
-        img = cv2.warpAffine(frame, warps[n - 1][:2], (width, height), flags=cv2.INTER_LINEAR)
         if blur > 0 and n > 1:  # the shutter is open while the camera moves from (1 - blur) of the way to the pose
             prev, cur = warps[n - 2][:2], warps[n - 1][:2]
             steps = int(np.clip(np.abs(cur[:, 2] - prev[:, 2]).max() * blur, 2, 16))
@@ -125,6 +124,8 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
             ]
             img = np.mean(views, axis=0).round().astype(np.uint8)
             shown[n - 1, :2] = prev + (cur - prev) * (1 - blur / 2)
+        else:
+            img = cv2.warpAffine(frame, warps[n - 1][:2], (width, height), flags=cv2.INTER_LINEAR)
         cv2.imwrite(str(dest / "img1" / f"{n:06d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 95])
     if n != seq.length:
         raise SystemExit(f"{seq_dir} has {n} frames, seqinfo.ini says {seq.length}")
