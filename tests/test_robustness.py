@@ -8,6 +8,7 @@ import torch
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.utils.descriptors import color_descriptor
 from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
 
 W, H = 640, 480
@@ -122,3 +123,26 @@ def test_degenerate_detections_are_defined(name):
     big = (1080, 1920)  # the image size changes mid-stream
     out = tracker.update(detections([[1500, 800, 1560, 960, 0.9, 0]], big), None, feats=np.ones((1, 32), np.float32))
     assert np.isfinite(out).all()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Boxes the colour descriptor samples
+
+
+def test_color_descriptor_rows_do_not_depend_on_the_other_boxes():
+    """Each box's colour is the same among 1100 boxes as alone, a unit vector; no boxes, no rows; 1 channel: error.
+
+    The boxes include ones past the input's edges and zero-size ones; 1100 is more than one OpenCV call samples.
+    """
+    rng = np.random.default_rng(0)
+    img = torch.rand(1, 3, 256, 320, generator=torch.Generator().manual_seed(0))
+    xy = rng.uniform(-40, 300, (1100, 2))
+    boxes = torch.tensor(np.hstack([xy, xy + rng.uniform(0, 80, (1100, 2))]), dtype=torch.float32)
+    feats = color_descriptor(img, boxes)
+    assert feats.shape == (1100, 256) and torch.isfinite(feats).all()
+    torch.testing.assert_close(feats.norm(dim=1), torch.ones(1100))
+    for i in (0, 1, 1021, 1022, 1099):
+        torch.testing.assert_close(feats[i], color_descriptor(img, boxes[i : i + 1])[0])
+    assert color_descriptor(img, torch.zeros(0, 4)).shape == (0, 256)
+    with pytest.raises(ValueError, match="3-channel"):  # e.g. a grayscale model (channels=1)
+        color_descriptor(img[:, :1], boxes)

@@ -38,7 +38,7 @@ import numpy as np
 from ultralytics.utils import LOGGER, YAML, IterableSimpleNamespace
 from ultralytics.utils.checks import check_yaml
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: colour histograms counted by OpenCV (float rounding at bin edges may differ from v1)
 METRICS = ("HOTA", "IDF1", "MOTA", "IDSW", "FP", "FN")
 
 

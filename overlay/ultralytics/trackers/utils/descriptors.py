@@ -1,9 +1,9 @@
 # ultralytics-reid 🚀 AGPL-3.0 License - https://ultralytics.com/license
 """Native ReID descriptors: per-detection appearance vectors from what the detector already computed.
 
-Every descriptor is batched over the detections of an image and runs on the model's device. Boxes are given in the
-coordinates of the network input tensor (before scaling back to the original image), so a descriptor sees exactly
-the pixels and feature-map cells the detector saw.
+Every descriptor is batched over the detections of an image and returns its vectors on the model's device. Boxes are
+given in the coordinates of the network input tensor (before scaling back to the original image), so a descriptor sees
+exactly the pixels and feature-map cells the detector saw.
 
 - ``anchor``: upstream's feature, the head-input cell of the anchor that produced the box, channels mean-reduced
   (computed by ``DetectionPredictor.get_obj_feats`` itself, from the anchor indices NMS or the one-to-one head kept).
@@ -22,6 +22,10 @@ apart): anchor 0.523, roi 0.606, color 0.849. See docs/benchmarks.md for the com
 
 from __future__ import annotations
 
+import math
+
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -71,45 +75,80 @@ def _rois(boxes: torch.Tensor) -> torch.Tensor:
     return torch.cat([boxes.new_zeros(len(boxes), 1), boxes[:, :4]], 1)
 
 
-def rgb_to_hsv(x: torch.Tensor) -> torch.Tensor:
-    """Convert RGB in [0, 1] with channels on dim 1 to HSV in [0, 1]."""
-    r, g, b = x.unbind(1)
-    high, _ = x.max(1)
-    low, _ = x.min(1)
-    delta = high - low + 1e-6
-    hue = torch.where(
-        high == r, ((g - b) / delta) % 6, torch.where(high == g, (b - r) / delta + 2, (r - g) / delta + 4)
-    )
-    return torch.stack([hue / 6, (high - low) / (high + 1e-6), high], 1)
+def _sample_matrix() -> np.ndarray:
+    """Matrix (4, rows * cols * 2) mapping boxes (n, 4) xyxy to the x, y of their colour sample points.
+
+    The points are the centres of a `COLOR_SAMPLES` grid over the inner box (`COLOR_TRIM` of the width trimmed on
+    each side), where `roi_align(..., aligned=True, sampling_ratio=1)` samples. They are linear in the box corners, so
+    one matrix product places every point of every box.
+    """
+    rows, cols = COLOR_SAMPLES
+    u, v = np.meshgrid((np.arange(cols) + 0.5) / cols, (np.arange(rows) + 0.5) / rows)  # fractions of the inner box
+    fx, fy = COLOR_TRIM + (1 - 2 * COLOR_TRIM) * u.ravel(), v.ravel()
+    matrix = np.zeros((4, rows * cols, 2), np.float32)
+    matrix[0, :, 0], matrix[2, :, 0] = 1 - fx, fx  # x = (1 - fx) * x1 + fx * x2
+    matrix[1, :, 1], matrix[3, :, 1] = 1 - fy, fy  # y = (1 - fy) * y1 + fy * y2
+    return matrix.reshape(4, -1)
+
+
+_COLOR_MATRIX = _sample_matrix()
+_COLOR_TOP = np.nextafter(np.float32(1), np.float32(2))  # histogram ranges exclude their end: keep S = V = 1 in range
+
+
+def _color_samples(img: torch.Tensor, boxes: torch.Tensor) -> np.ndarray:
+    """RGB samples (n * rows, cols, 3) of the `COLOR_SAMPLES` grid of each inner box, bilinear, in [0, 1].
+
+    On the CPU one `cv2.remap` per channel reads the input in place; on other devices `roi_align` samples the same
+    points there (the two agree to about 1e-5) and only the samples are copied to the host.
+    """
+    rows, cols = COLOR_SAMPLES
+    if img.device.type == "cpu":
+        points = (boxes[:, :4].float().numpy() @ _COLOR_MATRIX - 0.5).reshape(-1, cols, 2)  # pixel centres at .0
+        planes = img[0].float().numpy()
+        step = (32767 // rows - 1) * rows  # remap's output must stay under 32767 rows: up to 1022 boxes per call
+        rgb = [
+            cv2.merge([cv2.remap(p, points[i : i + step], None, cv2.INTER_LINEAR) for p in planes])
+            for i in range(0, len(points), step)
+        ]
+        rgb = rgb[0] if len(rgb) == 1 else np.concatenate(rgb)
+    else:
+        from torchvision.ops import roi_align
+
+        x1, y1, x2, y2 = boxes[:, :4].float().unbind(1)
+        trim = COLOR_TRIM * (x2 - x1)
+        rois = torch.stack([torch.zeros_like(x1), x1 + trim, y1, x2 - trim, y2], 1)
+        samples = roi_align(img.float(), rois, COLOR_SAMPLES, spatial_scale=1.0, sampling_ratio=1, aligned=True)
+        rgb = samples.permute(0, 2, 3, 1).reshape(-1, cols, 3).cpu().numpy()
+    return np.clip(rgb, 0, 1, out=rgb)
 
 
 def color_descriptor(img: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
     """HSV histograms of the upper and lower inner box, sampled from the network input.
+
+    The samples are converted to HSV and counted into `COLOR_BINS` per stripe with OpenCV on the host (one
+    `cv2.calcHist`, with the box stripe as an extra dimension): a few calls per image, whatever the number of boxes.
 
     Args:
         img (torch.Tensor): Network input of one image, (1, 3, H, W), RGB in [0, 1].
         boxes (torch.Tensor): Boxes (n, 4) xyxy in input coordinates.
 
     Returns:
-        (torch.Tensor): Descriptors (n, stripes * prod(COLOR_BINS)), float32, L2-normalized.
+        (torch.Tensor): Descriptors (n, stripes * prod(COLOR_BINS)), float32, L2-normalized, on the input's device.
     """
-    from torchvision.ops import roi_align
-
-    inner = boxes[:, :4].float().clone()
-    trim = COLOR_TRIM * (inner[:, 2] - inner[:, 0])
-    inner[:, 0] += trim
-    inner[:, 2] -= trim
-    samples = roi_align(img.float(), _rois(inner), COLOR_SAMPLES, spatial_scale=1.0, sampling_ratio=1, aligned=True)
-    hsv = rgb_to_hsv(samples.clamp(0, 1))  # (n, 3, rows, cols)
-    bins = torch.tensor(COLOR_BINS, device=hsv.device)
-    q = torch.minimum((hsv * bins.view(1, 3, 1, 1)).long(), (bins - 1).view(1, 3, 1, 1))
-    index = (q[:, 0] * bins[1] + q[:, 1]) * bins[2] + q[:, 2]  # (n, rows, cols)
-    n_bins = int(bins.prod())
-    stripes = index.reshape(len(index), COLOR_STRIPES, -1)  # rows split into horizontal stripes
-    offset = torch.arange(COLOR_STRIPES, device=index.device).view(1, -1, 1) * n_bins
-    hist = torch.zeros(len(index), COLOR_STRIPES * n_bins, device=index.device)
-    hist.scatter_add_(1, (stripes + offset).flatten(1), torch.ones_like(stripes.flatten(1), dtype=hist.dtype))
-    return F.normalize(hist.sqrt(), dim=1)
+    if img.shape[1] != 3:
+        raise ValueError(
+            f"'descriptor: color' needs a 3-channel (RGB) model input, got {img.shape[1]} channels; use 'descriptor: "
+            "roi' or 'anchor'"
+        )
+    n, stripes = len(boxes), len(boxes) * COLOR_STRIPES
+    if not n:
+        return torch.zeros(0, COLOR_STRIPES * math.prod(COLOR_BINS), device=img.device)
+    hsv = cv2.cvtColor(_color_samples(img, boxes), cv2.COLOR_RGB2HSV)  # hue in degrees, S and V in [0, 1]
+    rows, cols = COLOR_SAMPLES
+    stripe = np.repeat(np.arange(stripes, dtype=np.float32), rows * cols // COLOR_STRIPES).reshape(n * rows, cols)
+    ranges = [0, stripes, 0, 360, 0, _COLOR_TOP, 0, _COLOR_TOP]
+    hist = cv2.calcHist([stripe, hsv], [0, 1, 2, 3], None, [stripes, *COLOR_BINS], ranges).reshape(n, -1)
+    return F.normalize(torch.from_numpy(np.sqrt(hist)), dim=1).to(img.device)
 
 
 def roi_descriptor(maps: list[torch.Tensor], img_shape: tuple[int, int], boxes: torch.Tensor) -> torch.Tensor:
