@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,4 +155,6 @@ def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_pa
         "track, native ReID [onnx]",
     }
     assert rows["predict [onnx]"].rstrip(" |").endswith("1.000")  # each format's ratio is to its own predict
+    ratio, low, high = map(float, re.findall(r"\d+\.\d{3}", rows["track, native ReID [onnx]"].split("|")[3]))
+    assert 0 < low <= high and ratio > 0  # a bootstrap interval beside each ratio (4 frames: too few to bracket it)
     assert not list(Path(model).parent.glob("*.onnx"))  # nothing exported beside the user's weights

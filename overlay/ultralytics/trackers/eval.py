@@ -510,12 +510,31 @@ def cmd_e2e(args) -> None:
     print(markdown(table))
 
 
+def ratio_interval(times: np.ndarray, predict: np.ndarray, level: float = 0.95, n: int = 2000) -> tuple[float, float]:
+    """Bootstrap interval of median(times) / median(predict) over frames, each frame resampled with its predict time.
+
+    Args:
+        times (np.ndarray): Seconds per frame of one mode, in frame order.
+        predict (np.ndarray): Seconds per frame of predict on the same frames, same order.
+        level (float): Coverage of the interval.
+        n (int): Bootstrap resamples.
+
+    Returns:
+        (tuple[float, float]): Lower and upper bound of the ratio.
+    """
+    idx = np.random.default_rng(0).integers(0, len(times), (n, len(times)))
+    ratios = np.median(times[idx], axis=1) / np.median(predict[idx], axis=1)
+    low, high = np.percentile(ratios, [50 * (1 - level), 50 * (1 + level)])
+    return float(low), float(high)
+
+
 def cmd_latency(args) -> None:
     """Per-frame cost of predict, tracking without ReID, with native ReID and with an external encoder, interleaved.
 
     Each frame of the first sequence is run through every mode of a model format in turn (rotating the order), each
     mode with its own model instance, so that the modes compared see the same frames under the same machine load.
-    Reports the median ms/frame and its ratio to predict with the same model file. The external encoder is a YOLO
+    Reports the median ms/frame and its ratio to predict with the same model file, with a 95 % bootstrap interval
+    (frames resampled with their paired predict times; see `ratio_interval`). The external encoder is a YOLO
     classifier built from ``--encoder`` (weights do not matter for timing). ``--formats`` also exports the detector to
     each format and times predict, tracking without ReID and with native ReID on the exported model; formats are
     timed one after another, so that one runtime's worker threads do not compete with another's.
@@ -569,16 +588,22 @@ def cmd_latency(args) -> None:
                     t0 = time.perf_counter()
                     step(models[name], modes[name], frame)
                     group[name].append(time.perf_counter() - t0)
-            predict_ms = 1000 * float(np.median(group[f"predict{suffix}"]))
-            times.update({name: (1000 * float(np.median(t)), predict_ms) for name, t in group.items()})
+            predict = np.array(group[f"predict{suffix}"])
+            times.update(
+                {name: (predict if name == f"predict{suffix}" else np.array(t), predict) for name, t in group.items()}
+            )
     device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch threads"
     lines = [
         f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}",
         "",
-        "| mode | ms/frame (median) | ratio to predict (same format) |",
+        "| mode | ms/frame (median) | ratio to predict (same format), 95 % interval |",
         "|---|---|---|",
     ]
-    lines += [f"| {name} | {ms:.1f} | {ms / predict_ms:.3f} |" for name, (ms, predict_ms) in times.items()]
+    for name, (t, predict) in times.items():
+        ratio = f"{np.median(t) / np.median(predict):.3f}"
+        if t is not predict:
+            ratio += " ({:.3f}–{:.3f})".format(*ratio_interval(t, predict))
+        lines.append(f"| {name} | {1000 * np.median(t):.1f} | {ratio} |")
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
