@@ -589,9 +589,7 @@ def cmd_latency(args) -> None:
                     step(models[name], modes[name], frame)
                     group[name].append(time.perf_counter() - t0)
             predict = np.array(group[f"predict{suffix}"])
-            times.update(
-                {name: (predict if name == f"predict{suffix}" else np.array(t), predict) for name, t in group.items()}
-            )
+            times.update({name: (np.array(t), predict) for name, t in group.items()})
     device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch threads"
     lines = [
         f"{len(frames)} frames of {seq.name}, imgsz {args.imgsz}, {device}",
@@ -601,7 +599,7 @@ def cmd_latency(args) -> None:
     ]
     for name, (t, predict) in times.items():
         ratio = f"{np.median(t) / np.median(predict):.3f}"
-        if t is not predict:
+        if not name.startswith("predict"):
             ratio += " ({:.3f}–{:.3f})".format(*ratio_interval(t, predict))
         lines.append(f"| {name} | {1000 * np.median(t):.1f} | {ratio} |")
     text = "\n".join(lines) + "\n"

@@ -114,10 +114,11 @@ def _color_samples(img: torch.Tensor, boxes: torch.Tensor) -> np.ndarray:
     else:
         from torchvision.ops import roi_align
 
-        x1, y1, x2, y2 = boxes[:, :4].float().unbind(1)
-        trim = COLOR_TRIM * (x2 - x1)
-        rois = torch.stack([torch.zeros_like(x1), x1 + trim, y1, x2 - trim, y2], 1)
-        samples = roi_align(img.float(), rois, COLOR_SAMPLES, spatial_scale=1.0, sampling_ratio=1, aligned=True)
+        inner = boxes[:, :4].float().clone()
+        trim = COLOR_TRIM * (inner[:, 2] - inner[:, 0])
+        inner[:, 0] += trim
+        inner[:, 2] -= trim
+        samples = roi_align(img.float(), _rois(inner), COLOR_SAMPLES, spatial_scale=1.0, sampling_ratio=1, aligned=True)
         rgb = samples.permute(0, 2, 3, 1).reshape(-1, cols, 3).cpu().numpy()
     return np.clip(rgb, 0, 1, out=rgb)
 
