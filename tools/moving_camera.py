@@ -104,7 +104,7 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
     """
     from tqdm import tqdm
 
-    from ultralytics.trackers.eval import Sequence
+    from ultralytics.trackers.eval import Sequence, write_seqinfo
 
     seq = Sequence(seq_dir)
     dest = out / f"{seq.name}-{suffix}"
@@ -131,10 +131,7 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
         raise SystemExit(f"{seq_dir} has {n} frames, seqinfo.ini says {seq.length}")
     (dest / "gt" / "gt.txt").write_text("".join(warp_gt(seq.gt.read_text().splitlines(), shown, width, height)))
     np.savetxt(dest / "camera.txt", shown[:, :2].reshape(-1, 6), fmt="%.6f", header="a11 a12 a13 a21 a22 a23")
-    (dest / "seqinfo.ini").write_text(
-        f"[Sequence]\nname={seq.name}-{suffix}\nimDir=img1\nframeRate={seq.fps:g}\nseqLength={seq.length}\n"
-        f"imWidth={width}\nimHeight={height}\nimExt=.jpg\n"
-    )
+    write_seqinfo(dest, f"{seq.name}-{suffix}", seq.length, seq.fps, width, height)
     return dest
 
 

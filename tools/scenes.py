@@ -66,6 +66,8 @@ def compose(
     out: Path, name: str, background: str, crops: list[np.ndarray], n_people: int, seed: int, frames: int = 300
 ) -> Path:
     """Write one scene: ``n_people`` walkers (re-entering after they leave), two pillars, exact ground truth."""
+    from ultralytics.trackers.eval import write_seqinfo
+
     rng = np.random.default_rng(seed)
     bg = cv2.resize(source_image(background), (W, H))
     pillars = []  # (x1, x2, texture)
@@ -113,10 +115,7 @@ def compose(
             gt_lines.append(f"{f},{pid},{x1},{y1},{x2 - x1},{y2 - y1},{conf},1,{visible:.3f}\n")
         cv2.imwrite(str(seq / "img1" / f"{f:06d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
     (seq / "gt" / "gt.txt").write_text("".join(gt_lines))
-    (seq / "seqinfo.ini").write_text(
-        f"[Sequence]\nname={name}\nimDir=img1\nframeRate={FPS}\nseqLength={frames}\nimWidth={W}\nimHeight={H}\n"
-        "imExt=.jpg\n"
-    )
+    write_seqinfo(seq, name, frames, FPS, W, H)
     return seq
 
 

@@ -94,11 +94,29 @@ def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = Non
     seq = Path(out) / name
     (seq / "gt").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(gt, seq / "gt" / "gt.txt")
-    (seq / "seqinfo.ini").write_text(
-        f"[Sequence]\nname={name}\nvideo={Path(video).resolve()}\nframeRate={fps:g}\nseqLength={length}\n"
-        f"imWidth={width}\nimHeight={height}\nimExt=.jpg\n"
-    )
+    write_seqinfo(seq, name, length, fps, width, height, video=video)
     return seq
+
+
+def write_seqinfo(
+    seq: Path, name: str, length: int, fps: float, width: int, height: int, video: Path | None = None
+) -> None:
+    """Write ``seqinfo.ini`` (read back by `Sequence`) into the sequence folder ``seq``.
+
+    Args:
+        seq (Path): Sequence folder.
+        name (str): Sequence name.
+        length (int): Number of frames.
+        fps (float): Frame rate.
+        width (int): Frame width in pixels.
+        height (int): Frame height in pixels.
+        video (Path, optional): The video holding the frames; without it they are JPEG files in ``img1/``.
+    """
+    source = f"video={Path(video).resolve()}" if video else "imDir=img1"
+    (Path(seq) / "seqinfo.ini").write_text(
+        f"[Sequence]\nname={name}\n{source}\nframeRate={fps:g}\nseqLength={length}\nimWidth={width}\n"
+        f"imHeight={height}\nimExt=.jpg\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
