@@ -95,6 +95,29 @@ def test_replay_evaluates_with_trackeval_and_writes_mot(cached, tmp_path):
     assert "| botsort_native_reid |" in bench.markdown(table, ms)
 
 
+def test_run_reports_reid_against_the_same_config_without_it(cached, tmp_path):
+    """`run` adds each ReID config's `reid: off` twin and reports, per sequence, the headroom and re-identifications."""
+    model, seq, _, cache_dir = cached
+    r = subprocess.run(
+        [sys.executable, "-m", "ultralytics.trackers.eval", "run", "--model", model, "--seqs", str(seq.path)]
+        + ["--cache", str(cache_dir), "--out", str(tmp_path)]
+        + ["--trackers", "botsort_native_reid.yaml", "bytetrack.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    text = (tmp_path / "results.md").read_text()
+    for section in ("## Combined", "## IDF1 per sequence", "## Association headroom", "## Re-identification"):
+        assert section in text
+    section = text.split("## Association headroom")[1].split("## Re-identification")[0].splitlines()
+    headroom = [row for row in section if row.startswith("| botsort_native_reid | ")]
+    assert any(row.startswith("| botsort_native_reid[reid=off] |") for row in section)  # the twin was run
+    assert len(headroom) == 2 and all(row.rstrip(" |").endswith("%") for row in headroom)  # room closed: seq, all
+    assert not any(row.startswith("| bytetrack[reid=off]") for row in text.splitlines())  # no ReID, no twin
+    assert (tmp_path / "identities.png").stat().st_size > 10_000 and (tmp_path / "results.png").exists()
+
+
 def test_replay_matches_model_track_end_to_end(cached, tmp_path):
     """The cached replay and a real `model.track` run of the same config give the same scores."""
     model, seq, cache, _ = cached

@@ -141,7 +141,7 @@ def soak(args: argparse.Namespace) -> list[dict[str, float]]:
     from tqdm import tqdm
 
     checkpoints = sorted(args.frames)
-    tracker = make_tracker(args.tracker, track_buffer=args.track_buffer)
+    tracker = make_tracker(args.tracker, track_buffer=args.track_buffer, track_buffer_s=0)  # lifetime in frames
     crowd = Crowd(np.random.default_rng(args.seed), active=args.people, dim=args.dim)
     gc.collect()
     base, _ = rss_mib()
@@ -192,9 +192,9 @@ def scale_setup(
     people, fresh = grid[slots[:n_tracks]], grid[slots[n_tracks : n_tracks + n_dets]]
     wh = np.array([40.0, 80.0])
     looks = rng.normal(size=(n_tracks + n_dets, dim)).astype(np.float32)
-    tracker = make_tracker(yaml, **{"track_buffer": 300, **overrides})
+    tracker = make_tracker(yaml, **{"track_buffer": 300, "track_buffer_s": 0, **overrides})
     seen = detections(np.hstack([people - wh / 2, people + wh / 2]), np.full(n_tracks, 0.9), shape)
-    for _ in range(3):  # seen, confirmed
+    for _ in range(20):  # seen for 2/3 s at 30 fps: confirmed, and a scene-calibrated tracker has calibrated
         tracker.update(seen, None, feats=looks[:n_tracks])
     for _ in range(2):  # then all lost
         tracker.update(detections(np.zeros((0, 4)), np.zeros(0), shape), None, feats=np.zeros((0, dim), np.float32))

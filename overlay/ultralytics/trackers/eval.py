@@ -252,6 +252,7 @@ def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, flo
     from ultralytics.trackers.utils.reid import resolve_reid
 
     cfg = tracker_config(spec)
+    cfg.frame_rate = getattr(cfg, "frame_rate", 0) or seq.fps  # what model.track takes from a video's own rate
     native = cfg.tracker_type in {"botsort", "tracktrack", "deepocsort"} and resolve_reid(cfg) == "native"
     kind = getattr(cfg, "descriptor", "anchor")
     tracker = TRACKER_MAP[cfg.tracker_type](args=cfg)
@@ -270,65 +271,111 @@ def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, flo
     return out, 1000 * elapsed / max(len(cache.boxes), 1)
 
 
-def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]]) -> dict[str, dict[str, float]]:
-    """TrackEval HOTA, CLEAR and Identity for each tracker over ``seqs`` (combined); IoU threshold 0.5."""
+def benchmark_rules(gt: Path) -> str:
+    """The MOTChallenge rules a ground-truth file asks for: ``MOT17`` for MOT16/MOT17 files, ``MOT15`` otherwise.
+
+    MOT16/MOT17 ground truth has 9 columns ``frame,id,x,y,w,h,consider,class,visibility`` with integer classes 1-13
+    (pedestrians, and distractors, reflections, static people, occluders to be ignored); MOT15 has 10 columns ending in
+    world coordinates. Under MOT17 rules TrackEval removes tracker boxes matched to distractor rows before scoring,
+    instead of counting them as false positives.
+
+    Args:
+        gt (Path): The sequence's ``gt.txt``.
+
+    Returns:
+        (str): ``MOT17`` or ``MOT15`` (TrackEval's ``BENCHMARK``; MOT16 and MOT17 rules are the same).
+    """
+    gt = np.loadtxt(gt, delimiter=",", ndmin=2)
+    classes = gt[:, 7] if gt.shape[1] == 9 else np.zeros(0)
+    mot16 = len(classes) and np.all((classes == classes.round()) & (classes >= 1) & (classes <= 13))
+    return "MOT17" if mot16 else "MOT15"
+
+
+def summary(res: dict) -> dict:
+    """The headline numbers of TrackEval results (and of the identity analysis) of one sequence or combined."""
+    out = {
+        "HOTA": float(np.mean(res["HOTA"]["HOTA"])),
+        "IDF1": float(res["Identity"]["IDF1"]),
+        "MOTA": float(res["CLEAR"]["MOTA"]),
+        "IDSW": int(res["CLEAR"]["IDSW"]),
+        "FP": int(res["CLEAR"]["CLR_FP"]),
+        "FN": int(res["CLEAR"]["CLR_FN"]),
+    }
+    if "oracle" in res:
+        out["oracle IDF1"] = float(res["oracle"]["IDF1"])
+        out["reid"] = res["reid"]
+    return out
+
+
+def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int = 5) -> dict[str, dict]:
+    """TrackEval HOTA, CLEAR and Identity per tracker, per sequence and combined; IoU threshold 0.5.
+
+    Each sequence is scored under the MOTChallenge rules its ground truth asks for (`benchmark_rules`). Beside the
+    metrics, every tracker gets its oracle IDF1 (the same output boxes with perfect identities, `oracle_data`) and its
+    re-identification counts (`reid_events`), from the same preprocessed data.
+
+    Args:
+        seqs (list[Sequence]): The sequences.
+        results (dict[str, dict[str, Path]]): Tracker name -> sequence name -> MOTChallenge result file.
+        gap (int): Frames a person or a track must be unmatched for its return to count as a re-identification.
+
+    Returns:
+        (dict[str, dict]): Tracker name -> combined `summary` numbers, plus ``sequences``: sequence name -> `summary`.
+    """
     try:
         import trackeval
     except ImportError as e:
         raise ImportError("the benchmark needs TrackEval: pip install 'ultralytics-reid[eval]'") from e
+    from collections import Counter
+
+    from ultralytics.trackers.identities import clear_matches, oracle_data, reid_events
+
+    metrics = [
+        trackeval.metrics.HOTA(),
+        trackeval.metrics.CLEAR({"PRINT_CONFIG": False}),
+        trackeval.metrics.Identity({"PRINT_CONFIG": False}),
+    ]
+    identity = metrics[-1]
+    per_seq = {name: {} for name in results}  # tracker -> sequence -> raw TrackEval results and identity analysis
     with tempfile.TemporaryDirectory() as tmp:
         gt_root, tr_root = Path(tmp, "gt"), Path(tmp, "trackers")
         for seq in seqs:
             (gt_root / seq.name / "gt").mkdir(parents=True)
             shutil.copyfile(seq.gt, gt_root / seq.name / "gt" / "gt.txt")
-            shutil.copyfile(seq.path / "seqinfo.ini", gt_root / seq.name / "seqinfo.ini")
         for name, files in results.items():
             for seq_name, file in files.items():
                 dest = tr_root / name / "data" / f"{seq_name}.txt"
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file, dest)
-        evaluator = trackeval.Evaluator(
-            {
-                "USE_PARALLEL": False,
-                "PRINT_RESULTS": False,
-                "PRINT_CONFIG": False,
-                "TIME_PROGRESS": False,
-                "OUTPUT_SUMMARY": False,
-                "OUTPUT_DETAILED": False,
-                "PLOT_CURVES": False,
-                "DISPLAY_LESS_PROGRESS": True,
-                "LOG_ON_ERROR": str(Path(tmp) / "error.log"),
-            }
-        )
-        dataset = trackeval.datasets.MotChallenge2DBox(
-            {
-                "GT_FOLDER": str(gt_root),
-                "TRACKERS_FOLDER": str(tr_root),
-                "BENCHMARK": "MOT15",
-                "SKIP_SPLIT_FOL": True,
-                "TRACKERS_TO_EVAL": list(results),
-                "SEQ_INFO": {s.name: s.length for s in seqs},
-                "GT_LOC_FORMAT": "{gt_folder}/{seq}/gt/gt.txt",
-                "PRINT_CONFIG": False,
-            }
-        )
-        metrics = [
-            trackeval.metrics.HOTA(),
-            trackeval.metrics.CLEAR({"PRINT_CONFIG": False}),
-            trackeval.metrics.Identity({"PRINT_CONFIG": False}),
-        ]
-        out, _ = evaluator.evaluate([dataset], metrics)
+        rules = {seq.name: benchmark_rules(seq.gt) for seq in seqs}
+        for benchmark in sorted(set(rules.values())):
+            group = [seq for seq in seqs if rules[seq.name] == benchmark]
+            dataset = trackeval.datasets.MotChallenge2DBox(
+                {
+                    "GT_FOLDER": str(gt_root),
+                    "TRACKERS_FOLDER": str(tr_root),
+                    "BENCHMARK": benchmark,
+                    "SKIP_SPLIT_FOL": True,
+                    "TRACKERS_TO_EVAL": list(results),
+                    "SEQ_INFO": {s.name: s.length for s in group},
+                    "GT_LOC_FORMAT": "{gt_folder}/{seq}/gt/gt.txt",
+                    "PRINT_CONFIG": False,
+                }
+            )
+            for name in results:
+                for seq in group:
+                    data = dataset.get_preprocessed_seq_data(dataset.get_raw_seq_data(name, seq.name), "pedestrian")
+                    matches = clear_matches(data)
+                    res = {m.get_name(): m.eval_sequence(data) for m in metrics}
+                    res["oracle"] = identity.eval_sequence(oracle_data(data, matches))
+                    res["reid"] = reid_events(data, seq.fps, gap, matches)
+                    per_seq[name][seq.name] = res
     table = {}
-    for name in results:
-        res = out["MotChallenge2DBox"][name]["COMBINED_SEQ"]["pedestrian"]
-        table[name] = {
-            "HOTA": float(np.mean(res["HOTA"]["HOTA"])),
-            "IDF1": float(res["Identity"]["IDF1"]),
-            "MOTA": float(res["CLEAR"]["MOTA"]),
-            "IDSW": int(res["CLEAR"]["IDSW"]),
-            "FP": int(res["CLEAR"]["CLR_FP"]),
-            "FN": int(res["CLEAR"]["CLR_FN"]),
-        }
+    for name, by_seq in per_seq.items():
+        combined = {m.get_name(): m.combine_sequences({s: r[m.get_name()] for s, r in by_seq.items()}) for m in metrics}
+        combined["oracle"] = identity.combine_sequences({s: r["oracle"] for s, r in by_seq.items()})
+        combined["reid"] = sum((r["reid"] for r in by_seq.values()), Counter())
+        table[name] = {**summary(combined), "sequences": {s.name: summary(by_seq[s.name]) for s in seqs}}
     return table
 
 
@@ -428,35 +475,83 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
     return seqs, caches
 
 
-def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay") -> tuple[dict, dict]:
+REID_TRACKERS = ("botsort", "tracktrack", "deepocsort")  # trackers with a ReID mode
+
+
+def spec_name(spec: str) -> str:
+    """``botsort_native_reid.yaml:reid=off`` -> ``botsort_native_reid[reid=off]``: a tracker spec's name in reports."""
+    return spec.replace(".yaml", "").replace(":", "[", 1) + ("]" if ":" in spec else "")
+
+
+def reid_off_spec(spec: str) -> str | None:
+    """The same tracker spec with ReID off, or None when its ReID is off already (or it has no ReID mode)."""
+    from ultralytics.trackers.utils.reid import resolve_reid
+
+    cfg = tracker_config(spec)
+    if cfg.tracker_type not in REID_TRACKERS or resolve_reid(cfg) == "off":
+        return None
+    yaml, overrides = parse_tracker(spec)
+    overrides = {**overrides, "reid": "off"}
+    if "with_reid" in {**YAML.load(check_yaml(yaml)), **overrides}:  # upstream's key must agree with 'reid: off'
+        overrides["with_reid"] = False
+    return f"{yaml}:" + ",".join(f"{k}={v}" for k, v in overrides.items())
+
+
+def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay", gap: int = 5) -> tuple[dict, dict]:
     """Replay each tracker spec on every sequence; return (metrics table, ms per frame per tracker)."""
     from tqdm import tqdm
 
     results, ms = {}, {}
     jobs = [(spec, seq) for spec in specs for seq in seqs]
     for spec, seq in tqdm(jobs, desc=desc, unit="run"):
-        name = spec.replace(".yaml", "").replace(":", "[", 1) + ("]" if ":" in spec else "")
+        name = spec_name(spec)
         file, t = replay(seq, caches[seq.name], spec, out / name / f"{seq.name}.txt")
         results.setdefault(name, {})[seq.name] = file
         ms.setdefault(name, []).append(t)
-    table = evaluate(seqs, results)
+    table = evaluate(seqs, results, gap)
     return table, {k: {"tracker ms/frame": f"{np.mean(v):.2f}"} for k, v in ms.items()}
 
 
 def cmd_run(args) -> None:
-    """Replay tracker configs on cached detections; print and save a markdown table and a plot."""
+    """Replay tracker configs on cached detections; save markdown reports and plots.
+
+    Every config with ReID on is also run with ``reid: off`` (the honest baseline for what ReID adds), and the reports
+    give, beside the metrics combined and per sequence, each run's association headroom (oracle IDF1 of its own boxes)
+    and re-identification counts (see `ultralytics.trackers.identities`).
+    """
+    from ultralytics.trackers.identities import headroom_markdown, plot_identities, reid_markdown, sequences_markdown
+
     seqs, caches = load(args)
     out = Path(args.out)
-    table, ms = run_trackers(seqs, caches, args.trackers, out / "tracks")
-    text = markdown(table, ms)
+    specs, reid_off = list(args.trackers), {}
+    for spec in args.trackers:
+        if (off := reid_off_spec(spec)) is not None:
+            reid_off[spec_name(spec)] = spec_name(off)
+            specs += [off] if spec_name(off) not in map(spec_name, specs) else []
+    table, ms = run_trackers(seqs, caches, specs, out / "tracks", gap=args.gap)
+    names = ", ".join(s.name for s in seqs)
+    text = "\n\n".join(
+        [
+            f"## Combined ({names})\n\n{markdown(table, ms)}",
+            f"## IDF1 per sequence (ID switches)\n\n{sequences_markdown(table)}",
+            "## Association headroom\n\nOracle IDF1: the same output boxes with perfect identities. Room closed: "
+            "(IDF1 - IDF1 with reid: off) / (oracle IDF1 with reid: off - IDF1 with reid: off).\n\n"
+            + headroom_markdown(table, reid_off),
+            f"## Re-identification\n\n{reid_markdown(table, args.gap)}",
+        ]
+    )
     print(text)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.md").write_text(text)
-    plot(table, out / "results.png", ", ".join(s.name for s in seqs))
-    LOGGER.info(f"wrote {out / 'results.md'} and {out / 'results.png'}")
+    plot(table, out / "results.png", names)
+    plot_identities(table, out / "identities.png", names)
+    LOGGER.info(f"wrote {out / 'results.md'}, {out / 'results.png'} and {out / 'identities.png'}")
 
 
 def cmd_tune(args) -> None:
-    """Grid search over tracker config keys on cached detections; print the configs sorted by IDF1."""
+    """Grid search over tracker config keys on cached detections; print the configs sorted by IDF1, and per sequence."""
+    from ultralytics.trackers.identities import sequences_markdown
+
     seqs, caches = load(args)
     keys = [g.split("=", 1)[0] for g in args.grid]
     values = [[yaml_value(v) for v in g.split("=", 1)[1].split(",")] for g in args.grid]
@@ -466,7 +561,7 @@ def cmd_tune(args) -> None:
     ]
     table, _ = run_trackers(seqs, caches, specs, Path(args.out) / "tracks", desc="tune")
     ranked = dict(sorted(table.items(), key=lambda kv: (-kv[1]["IDF1"], kv[1]["IDSW"])))
-    text = markdown(ranked)
+    text = markdown(ranked) + "\nIDF1 per sequence (ID switches):\n\n" + sequences_markdown(ranked)
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "tune.md").write_text(text)
@@ -500,9 +595,9 @@ def cmd_e2e(args) -> None:
         yaml, overrides = parse_tracker(spec)
         name = spec.replace(".yaml", "")
         with tempfile.TemporaryDirectory() as tmp:
-            cfg = Path(tmp) / "tracker.yaml"
-            YAML.save(cfg, {**YAML.load(check_yaml(yaml)), **overrides})
             for seq in seqs:
+                cfg = Path(tmp) / f"{seq.name}.yaml"  # an image folder has no frame rate of its own: the sequence's
+                YAML.save(cfg, {"frame_rate": seq.fps, **YAML.load(check_yaml(yaml)), **overrides})
                 model = YOLO(args.model)
                 lines = []
                 stream = model.track(
@@ -658,6 +753,10 @@ def main(argv: list[str] | None = None) -> int:
         s.add_argument("--out", default="runs/eval", help="output folder")
         if name in {"run", "e2e"}:
             s.add_argument("--trackers", nargs="+", required=True, help="YAML[:key=value,...] per tracker config")
+        if name == "run":
+            s.add_argument(
+                "--gap", type=int, default=5, help="frames unmatched before a return counts as re-identification"
+            )
         if name == "latency":
             s.add_argument("--frames", type=int, default=100, help="frames of the first sequence to time")
             s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")

@@ -1,0 +1,269 @@
+# ultralytics-reid 🚀 AGPL-3.0 License - https://ultralytics.com/license
+"""Re-identification decisions calibrated on the scene itself, for BoT-SORT's ``association: reid``.
+
+A fixed similarity threshold means different things in different scenes: with a weak, cheap descriptor (the native
+``color`` histograms) two different people in dark coats can look more alike than one person before and after walking
+out of a shadow. So every decision here is taken against what this tracker has seen of this scene so far:
+
+- **Positives**: how similar a visible track's appearance of 0.5-2 s ago is to its current detection (the same person
+  after about the time an occlusion lasts). **Negatives**: how similar it is to the current detections of the other
+  people within ``NEGATIVE_RANGE`` of its box heights (different people, who are the candidates a re-find confuses it
+  with). Detections more than 30 % covered by another box are left out of both. `SceneStats` keeps both as smoothed
+  histograms and turns any similarity into a likelihood ratio ``P(s | same person) / P(s | different people)``.
+- **Re-finds**: after motion has matched what it can, a lost track takes an unmatched detection when the posterior
+  probability that the detection is that track, among every lost track whose gate holds it, every visible track near
+  it and "someone else", is at least ``reid_confidence``. The gate is a circle around where the track was last seen,
+  in units of its box height, growing with the seconds it has been lost, so it means the same on 640 px and 1920 px
+  video, at 7 fps or at 30 fps.
+- **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
+  likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
+- **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost.
+
+Until the scene has given ``MIN_POSITIVES`` positives and ``MIN_NEGATIVES`` negatives, and wherever appearance does not
+separate people in it (likelihood ratios near 1), nothing is re-found or vetoed: tracking falls back to motion.
+
+Everything is a few small NumPy array operations per frame over the tracks and detections at hand; no Python loop runs
+over track x detection pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ...utils import LOGGER
+from ..basetrack import TrackState
+from .matching import embedding_distance, linear_assignment
+
+BINS = 200  # similarity histogram bins over [0, 1]
+SMOOTH = 2.0  # Gaussian smoothing of the histograms, in bins
+MIN_POSITIVES, MIN_NEGATIVES = 30, 50  # samples the scene must give before appearance decides anything
+NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of the track
+COVERED = 0.3  # detections covered by another box by more than this fraction of their area give no samples
+SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
+IGNORED_KEYS = ("veto_thresh", "centroid_growth", "proximity", "centroid_thresh")  # earlier or `association: min` keys
+
+
+def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
+    """Appearance similarity ``(1 + cosine) / 2`` of each track (smoothed feature) and detection, and where both exist.
+
+    Args:
+        tracks (list[BOTrack]): Tracks, compared by their smoothed feature.
+        detections (list[BOTrack]): Detections wrapped as tracks, compared by their current feature.
+
+    Returns:
+        (tuple[np.ndarray, np.ndarray]): Similarity (len(tracks), len(detections)), meaningless where a feature is
+            missing, and the mask of pairs where both features exist.
+    """
+    known = np.outer([t.smooth_feat is not None for t in tracks], [d.curr_feat is not None for d in detections])
+    return 1.0 - embedding_distance(tracks, detections) / 2.0, known
+
+
+def box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance between the centres of boxes ``a`` (n, 4+) and ``b`` (m, 4+) in xywh, in units of ``a``'s height."""
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    return d / np.maximum(a[:, None, 3], 1e-6)
+
+
+def coverage(xywh: np.ndarray) -> np.ndarray:
+    """For each box (n, 4+) in xywh, the largest fraction of its area that another box covers."""
+    if len(xywh) < 2:
+        return np.zeros(len(xywh))
+    lo, hi = xywh[:, :2] - xywh[:, 2:4] / 2, xywh[:, :2] + xywh[:, 2:4] / 2
+    wh = np.clip(np.minimum(hi[:, None], hi[None]) - np.maximum(lo[:, None], lo[None]), 0, None)
+    inter = wh[..., 0] * wh[..., 1]
+    np.fill_diagonal(inter, 0)
+    return (inter / np.maximum(xywh[:, 2] * xywh[:, 3], 1e-9)[:, None]).max(1)
+
+
+class SceneStats:
+    """Online histograms of same-person and different-people similarities in one scene, and their likelihood ratio.
+
+    Attributes:
+        pos (np.ndarray): Counts of positive (same person) similarities per bin.
+        neg (np.ndarray): Counts of negative (different people) similarities per bin.
+    """
+
+    def __init__(self):
+        """Start with no samples."""
+        self.pos = np.zeros(BINS)
+        self.neg = np.zeros(BINS)
+        self._ratio = None
+
+    @staticmethod
+    def _bins(s: np.ndarray) -> np.ndarray:
+        return np.clip((np.asarray(s) * BINS).astype(int), 0, BINS - 1)
+
+    def add(self, pos: np.ndarray, neg: np.ndarray) -> None:
+        """Count positive and negative similarities."""
+        self.pos += np.bincount(self._bins(pos), minlength=BINS)
+        self.neg += np.bincount(self._bins(neg), minlength=BINS)
+        self._ratio = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the scene has given enough samples for appearance to decide anything."""
+        return self.pos.sum() >= MIN_POSITIVES and self.neg.sum() >= MIN_NEGATIVES
+
+    def ratio(self, s: np.ndarray) -> np.ndarray:
+        """Likelihood ratio ``P(s | same person) / P(s | different people)`` of similarities ``s``."""
+        if self._ratio is None:
+            k = np.exp(-0.5 * (np.arange(-4 * SMOOTH, 4 * SMOOTH + 1) / SMOOTH) ** 2)
+            pos = np.convolve(self.pos, k / k.sum(), "same") + 1.0 / BINS  # one pseudo-sample spread over the bins
+            neg = np.convolve(self.neg, k / k.sum(), "same") + 1.0 / BINS
+            self._ratio = (pos / pos.sum()) / (neg / neg.sum())
+        return self._ratio[self._bins(s)]
+
+
+class SceneReID:
+    """The appearance side of BoT-SORT's ``association: reid``: ties, vetoes and re-finds, calibrated on the scene.
+
+    Attributes:
+        frame_rate (float): Frames per second of the stream, for the time-based gate and snapshots.
+        tie_weight (float): Weight of appearance dissimilarity added to the motion cost of overlapping pairs.
+        veto_ratio (float): A lost track may not take a detection whose likelihood ratio is below this.
+        confidence (float): Minimum posterior probability for a re-find by appearance.
+        radius (float): Re-find gate radius around where a lost track was last seen, in its box heights.
+        speed (float): Growth of that radius per second lost, in box heights.
+        max_radius (float): Largest re-find gate radius, in box heights.
+        stats (SceneStats): What the scene has shown so far.
+
+    Examples:
+        >>> reid = SceneReID(args, frame_rate=25)
+        >>> dists = reid.costs(tracks, detections, dists, iou_dists)  # first association
+        >>> reid.observe(matched, frame_id)  # after it
+        >>> pairs = reid.refind(lost, detections, matched, frame_id)
+    """
+
+    def __init__(self, args: Any, frame_rate: float):
+        """Read the ``association: reid`` keys of a tracker config.
+
+        Args:
+            args (Any): Tracker config with ``tie_weight``, ``veto_ratio``, ``reid_confidence``, ``refind_radius``,
+                ``refind_speed`` and ``refind_max`` (defaults where absent).
+            frame_rate (float): Frames per second of the stream.
+        """
+        self.frame_rate = float(frame_rate)
+        self.tie_weight = float(getattr(args, "tie_weight", 0.1))
+        self.veto_ratio = float(getattr(args, "veto_ratio", 0.1))
+        self.confidence = float(getattr(args, "reid_confidence", 0.8))
+        self.radius = float(getattr(args, "refind_radius", 0.5))
+        self.speed = float(getattr(args, "refind_speed", 0.5))
+        self.max_radius = float(getattr(args, "refind_max", 3.0))
+        if ignored := [k for k in IGNORED_KEYS if getattr(args, k, None) is not None]:
+            LOGGER.warning(
+                f"tracker config keys {', '.join(ignored)} are not used by 'association: reid', which calibrates its "
+                "decisions on the scene (keys reid_confidence, veto_ratio, refind_radius, refind_speed, refind_max); "
+                "they are ignored"
+            )
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the scene (a new video)."""
+        self.stats = SceneStats()
+        self._snapshots: dict[int, tuple[int, np.ndarray]] = {}  # track id -> (frame, smoothed feature then)
+        self._coverage = np.zeros(0)
+
+    def begin_frame(self, xywh: np.ndarray) -> None:
+        """Note how much each detection of the frame (n, 4+ in xywh, in detection-index order) is covered by another."""
+        self._coverage = coverage(np.asarray(xywh, dtype=np.float32))
+
+    def costs(self, tracks: list, detections: list, dists: np.ndarray, iou_dists: np.ndarray) -> np.ndarray:
+        """Motion costs with appearance as tie-break and veto (see the module docstring).
+
+        Args:
+            tracks (list[BOTrack]): Tracked and lost tracks.
+            detections (list[BOTrack]): Detections wrapped as tracks.
+            dists (np.ndarray): Motion cost of each pair (IoU distance, optionally fused with the score).
+            iou_dists (np.ndarray): IoU distance of each pair.
+
+        Returns:
+            (np.ndarray): The costs, with vetoed pairs at 1.
+        """
+        s, known = similarity(tracks, detections)
+        dists = np.where(known & (iou_dists < 1.0), dists + self.tie_weight * (1.0 - s), dists)
+        if self.stats.ready:
+            lost = np.array([t.state == TrackState.Lost for t in tracks])[:, None]
+            dists[known & lost & (self.stats.ratio(s) < self.veto_ratio)] = 1.0
+        return dists
+
+    def same(self, a: Any, b: Any) -> bool:
+        """Whether two overlapping tracks may be duplicates of one person: not when appearance tells them apart."""
+        if not self.stats.ready or a.smooth_feat is None or b.smooth_feat is None:
+            return True
+        return bool(self.stats.ratio(0.5 + 0.5 * float(a.smooth_feat @ b.smooth_feat)) >= self.veto_ratio)
+
+    def _snapshot(self, track: Any, frame_id: int) -> np.ndarray | None:
+        """The track's smoothed feature of ``SNAPSHOT_AGE`` seconds ago (older after a gap); refreshed when too old."""
+        young, old = (math.ceil(a * self.frame_rate) for a in SNAPSHOT_AGE)
+        frame, feat = self._snapshots.get(track.track_id, (None, None))
+        if frame is None or frame_id - frame >= old:
+            self._snapshots[track.track_id] = (frame_id, track.smooth_feat.copy())
+            return feat
+        return feat if frame_id - frame >= young else None
+
+    def observe(self, tracks: list, detections: list, frame_id: int, lifetime: int) -> None:
+        """Learn from what motion matched this frame, before the tracks take their detections (module docstring).
+
+        Args:
+            tracks (list[BOTrack]): Tracked (not lost) tracks that motion matched, before their update.
+            detections (list[BOTrack]): The detection each of them matched, aligned with ``tracks``.
+            frame_id (int): Current frame.
+            lifetime (int): Frames a lost track is kept; snapshots older than any live track's are dropped.
+        """
+        cutoff = frame_id - lifetime - math.ceil(SNAPSHOT_AGE[1] * self.frame_rate) - 1
+        self._snapshots = {k: v for k, v in self._snapshots.items() if v[0] >= cutoff}
+        cov = self._coverage
+        pairs = [
+            (t, d)
+            for t, d in zip(tracks, detections)
+            if t.smooth_feat is not None
+            and d.curr_feat is not None
+            and (int(d.idx) >= len(cov) or cov[int(d.idx)] <= COVERED)
+        ]
+        snaps = [self._snapshot(t, frame_id) for t, _ in pairs]
+        rows = [i for i, snap in enumerate(snaps) if snap is not None]
+        if not rows:
+            return
+        s = 0.5 + 0.5 * np.asarray([snaps[i] for i in rows]) @ np.asarray([d.curr_feat for _, d in pairs]).T
+        boxes = np.asarray([d.observed_xywh[:4] for _, d in pairs])
+        same = np.asarray(rows)[:, None] == np.arange(len(pairs))[None]
+        near = box_distance(boxes[rows], boxes) <= NEGATIVE_RANGE
+        self.stats.add(s[same], s[~same & near])
+
+    def _gate(self, tracks: list, detections: list, frames_lost: np.ndarray) -> np.ndarray:
+        """Detections within the re-find radius of where each track was last seen (tracks x detections)."""
+        seconds = np.asarray(frames_lost, dtype=np.float32)[:, None] / self.frame_rate
+        radius = np.minimum(self.radius + self.speed * seconds, self.max_radius)
+        a = np.asarray([t.observed_xywh[:4] for t in tracks], dtype=np.float32)
+        b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
+        return box_distance(a, b) <= radius
+
+    def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
+        """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
+
+        Args:
+            lost (list[BOTrack]): Lost tracks; those without a feature are not re-found.
+            detections (list[BOTrack]): Detections motion left unmatched; those without a feature are not taken.
+            visible (list[BOTrack]): Tracks matched this frame, which compete for each detection.
+            frame_id (int): Current frame.
+
+        Returns:
+            (list[tuple[int, int]]): ``(lost index, detection index)`` pairs to re-activate.
+        """
+        if not lost or not detections or not self.stats.ready:
+            return []
+        s, known = similarity(lost, detections)
+        near = known & self._gate(lost, detections, [frame_id - t.end_frame for t in lost])
+        ratio = np.where(near, self.stats.ratio(s), 0)
+        others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose gate the detection lies
+        if visible:
+            s, known = similarity(visible, detections)
+            near = known & self._gate(visible, detections, np.ones(len(visible)))  # about where they are now
+            others = others + np.where(near, self.stats.ratio(s), 0).sum(0)
+        posterior = ratio / others[None]
+        ok = posterior >= self.confidence
+        matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
+        return [(int(i), int(j)) for i, j in matches if ok[i, j]]

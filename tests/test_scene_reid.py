@@ -1,0 +1,208 @@
+"""Scene-calibrated re-identification (`association: reid` in botsort_native_reid.yaml), on synthetic scenes.
+
+Each scene is a crowd of people with their own appearance (one feature vector each, with per-frame noise) walking in
+a 640 x 480 image; one person disappears behind nothing for a while and comes back. The tracker learns from the crowd
+how alike the same person and different people look in this scene, and re-finds, vetoes and falls back to motion
+accordingly. Real footage is measured by the benchmark (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ultralytics.engine.results import Boxes
+from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.utils.scene_reid import SceneStats
+from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
+
+W, H = 640, 480
+SIZE = (50, 120)  # person box width, height
+CROWD = [(100 + 150 * k, 330) for k in range(4)]  # four people standing on a second row, 1.25 box heights apart
+
+
+def config(**overrides) -> IterableSimpleNamespace:
+    """botsort_native_reid.yaml with overrides."""
+    return IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers/botsort_native_reid.yaml"), **overrides})
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """L2-normalize."""
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def run_scene(cfg, people: dict, frames: int, fps: float = 30, scale: float = 1.0, seed: int = 0) -> dict:
+    """Track a synthetic scene; return the track IDs each person got, frame by frame.
+
+    Args:
+        cfg (IterableSimpleNamespace): Tracker config; its frame rate is set to ``fps``.
+        people (dict): Name -> (appearance feature, where(t) -> centre (x, y) at time t in seconds, or None if hidden).
+        frames (int): Number of frames.
+        fps (float): Frame rate.
+        scale (float): Scales the image, the boxes and the positions (the same scene at another resolution).
+        seed (int): Seed of the per-frame appearance noise.
+
+    Returns:
+        (dict): Name -> list of (frame, track ID) for the frames where the tracker output that person.
+    """
+    rng = np.random.default_rng(seed)
+    cfg.frame_rate = fps
+    tracker = TRACKER_MAP[cfg.tracker_type](cfg)
+    ids = {name: [] for name in people}
+    for f in range(frames):
+        rows, feats, who = [], [], []
+        for name, (feat, where) in people.items():
+            if (xy := where(f / fps)) is not None:
+                x, y = xy[0] * scale, xy[1] * scale
+                w, h = SIZE[0] * scale, SIZE[1] * scale
+                rows.append([x - w / 2, y - h / 2, x + w / 2, y + h / 2, 0.9, 0])
+                feats.append(unit(feat + 0.05 * rng.normal(size=feat.shape)))
+                who.append(name)
+        boxes = Boxes(np.asarray(rows, dtype=np.float32).reshape(-1, 6), (int(H * scale), int(W * scale)))
+        out = tracker.update(boxes, None, feats=np.asarray(feats, dtype=np.float32).reshape(len(rows), -1))
+        for row in out:
+            ids[who[int(row[-1])]].append((f, int(row[4])))
+    return ids
+
+
+def crowd(rng: np.random.Generator, base: np.ndarray | None = None) -> dict:
+    """Four people standing in a row, each with their own appearance (or all with ``base``'s)."""
+    return {
+        f"crowd{k}": (base if base is not None else unit(rng.normal(size=64)), lambda t, xy=xy: xy)
+        for k, xy in enumerate(CROWD)
+    }
+
+
+def hidden(start: float, end: float, before: tuple, after: tuple):
+    """Where a person is: at ``before`` until ``start`` seconds, hidden until ``end``, then at ``after``."""
+    return lambda t: before if t < start else (None if t < end else after)
+
+
+def ids_of(run: dict, name: str, after: int = 0) -> set[int]:
+    """The track IDs a person got from frame ``after`` on."""
+    return {i for f, i in run[name] if f >= after}
+
+
+@pytest.mark.parametrize("shift", [0.15, 0.2, 0.25])
+def test_person_hidden_two_seconds_keeps_their_id(shift):
+    """Hidden for 2 s, a person reappearing up to 0.25 image widths (1.3 box heights) away is re-found."""
+    rng = np.random.default_rng(0)
+    people = {**crowd(rng), "p": (unit(rng.normal(size=64)), hidden(1, 3, (120, 180), (120 + shift * W, 180)))}
+    run = run_scene(config(), people, 120)
+    assert ids_of(run, "p", 90) == ids_of(run, "p") == {run["p"][0][1]}
+    off = run_scene(config(reid="off"), people, 120)  # motion alone cannot bridge the gap
+    assert len(ids_of(off, "p")) == 2
+
+
+def test_re_find_is_the_same_at_any_frame_rate_and_resolution():
+    """Gate radius in box heights, lifetime and radius growth in seconds: 10 and 30 fps, 1x and 2x size agree."""
+    rng = np.random.default_rng(1)
+    people = {**crowd(rng), "p": (unit(rng.normal(size=64)), hidden(1, 3, (120, 180), (250, 180)))}
+    for fps, scale in ((30, 1.0), (10, 1.0), (30, 2.0)):
+        run = run_scene(config(), people, int(4 * fps), fps=fps, scale=scale)
+        assert len(ids_of(run, "p")) == 1, (fps, scale)
+    people["p"] = (people["p"][0], hidden(1, 3, (120, 180), (420, 180)))  # 2.5 box heights away after 2 s: too far
+    for fps, scale in ((30, 1.0), (10, 1.0), (30, 2.0)):
+        run = run_scene(config(), people, int(4 * fps), fps=fps, scale=scale)
+        assert len(ids_of(run, "p")) == 2, (fps, scale)
+
+
+@pytest.mark.parametrize("fps", [10, 30])
+def test_lost_tracks_live_track_buffer_s_seconds(fps):
+    """A person hidden 4 s is re-found, one hidden 6 s is not (track_buffer_s: 5), at 10 and 30 fps alike."""
+    rng = np.random.default_rng(2)
+    feat = unit(rng.normal(size=64))
+    for gap, n_ids in ((4, 1), (6, 2)):
+        people = {**crowd(rng), "p": (feat, hidden(1, 1 + gap, (120, 180), (160, 180)))}
+        run = run_scene(config(), people, int((gap + 2) * fps), fps=fps)
+        assert len(ids_of(run, "p")) == n_ids, gap
+
+
+def test_no_re_find_where_appearance_does_not_tell_people_apart():
+    """When everybody in the scene looks the same, a returning person gets a new ID: motion decides, not appearance."""
+    rng = np.random.default_rng(3)
+    same = unit(rng.normal(size=64))
+    people = {**crowd(rng, base=same), "p": (same, hidden(1, 3, (120, 180), (220, 180)))}
+    run = run_scene(config(), people, 120)
+    assert len(ids_of(run, "p")) == 2
+    crowd_ids = [ids_of(run, f"crowd{k}") for k in range(4)]
+    assert all(len(i) == 1 for i in crowd_ids)  # and nobody's identity moved
+
+
+def test_no_re_find_when_two_lost_look_alikes_could_be_the_one():
+    """Two people who look the same vanish side by side; the one who comes back between them gets neither ID."""
+    rng = np.random.default_rng(4)
+    a = unit(rng.normal(size=64))
+    people = {
+        **crowd(rng),
+        "a": (a, hidden(1, 3, (100, 180), None)),
+        "b": (a, lambda t: (210, 180) if t < 1 else None),
+        "back": (a, lambda t: (155, 180) if t >= 3 else None),
+    }
+    run = run_scene(config(), people, 120)
+    assert not ids_of(run, "back") & (ids_of(run, "a") | ids_of(run, "b"))
+    people.pop("b")  # alone, the same person is re-found
+    run = run_scene(config(), people, 120)
+    assert ids_of(run, "back") == ids_of(run, "a")
+
+
+def test_lookalike_far_away_never_takes_the_lost_identity():
+    """A look-alike appearing 0.6 image widths away while a person is hidden starts its own track."""
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        p = unit(rng.normal(size=64))
+        twin = unit(p + 0.3 * unit(rng.normal(size=64)))
+        people = {
+            **crowd(rng),
+            "p": (p, hidden(1, 3, (120, 180), (220, 180))),
+            "twin": (twin, lambda t: (120 + 0.6 * W, 180) if t >= 1.6 else None),
+        }
+        run = run_scene(config(), people, 120, seed=seed)
+        assert ids_of(run, "twin") and not ids_of(run, "twin") & ids_of(run, "p")
+
+
+def test_different_looking_person_in_a_lost_tracks_spot_gets_a_new_id():
+    """A lost track does not take, by overlap alone, a clearly different-looking person who steps into its spot.
+
+    The same config with `reid: off` (motion only) hands that person the lost track's ID.
+    """
+    rng = np.random.default_rng(5)
+    a, b = unit(rng.normal(size=64)), unit(rng.normal(size=64))  # unrelated appearance, cosine ~0
+    people = {
+        **crowd(rng),
+        "a": (a, lambda t: (200, 180) if t < 1 else None),
+        "b": (b, lambda t: (204, 180) if t >= 1.2 else None),
+    }
+    native = run_scene(config(), people, 75)
+    assert ids_of(native, "a") and ids_of(native, "b") and not ids_of(native, "a") & ids_of(native, "b")
+    off = run_scene(config(reid="off"), people, 75)
+    assert ids_of(off, "a") & ids_of(off, "b"), "motion alone re-assigns the lost ID (the scenario is valid)"
+
+
+def test_appearance_does_not_override_a_confident_motion_match():
+    """A look-alike walking through the spot where a person vanished keeps its own, motion-tracked ID."""
+    rng = np.random.default_rng(6)
+    a = unit(rng.normal(size=64))
+    twin = unit(a + 0.1 * unit(rng.normal(size=64)))  # as alike as one person's frames
+    people = {
+        **crowd(rng),
+        "a": (a, lambda t: (300, 180) if t < 1 else None),
+        "twin": (twin, lambda t: (60 + 120 * t, 180)),
+    }
+    run = run_scene(config(), people, 90)
+    assert len(ids_of(run, "twin")) == 1 and not ids_of(run, "twin") & ids_of(run, "a")
+
+
+def test_scene_stats_turn_similarities_into_likelihood_ratios():
+    """The ratio is large where only the same person is seen, small where only different people are, 1 where both."""
+    stats = SceneStats()
+    assert not stats.ready
+    rng = np.random.default_rng(7)
+    stats.add(np.clip(rng.normal(0.95, 0.01, 200), 0, 1), np.clip(rng.normal(0.7, 0.05, 200), 0, 1))
+    assert stats.ready
+    high, mid, low = stats.ratio(np.array([0.95, 0.85, 0.7]))
+    assert high > 50 and low < 0.02 and low < mid < high
+    same = SceneStats()
+    s = np.clip(rng.normal(0.9, 0.02, 400), 0, 1)
+    same.add(s[:200], s[200:])
+    assert np.all(np.abs(np.log(same.ratio(np.array([0.88, 0.9, 0.92])))) < 0.7)
