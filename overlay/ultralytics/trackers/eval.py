@@ -497,6 +497,16 @@ def reid_off_spec(spec: str) -> str | None:
     return f"{yaml}:" + ",".join(f"{k}={v}" for k, v in overrides.items())
 
 
+def same_config(a: str, b: str) -> bool:
+    """Whether two tracker specs give the same config once upstream's ReID keys are mapped onto ``reid``."""
+    from ultralytics.trackers.utils.reid import resolve_reid
+
+    cfgs = [tracker_config(a), tracker_config(b)]
+    for cfg in cfgs:
+        resolve_reid(cfg)
+    return vars(cfgs[0]) == vars(cfgs[1])
+
+
 def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay", gap: int = 5) -> tuple[dict, dict]:
     """Replay each tracker spec on every sequence; return (metrics table, ms per frame per tracker)."""
     from tqdm import tqdm
@@ -526,8 +536,9 @@ def cmd_run(args) -> None:
     specs, reid_off = list(args.trackers), {}
     for spec in args.trackers:
         if (off := reid_off_spec(spec)) is not None:
-            reid_off[spec_name(spec)] = spec_name(off)
-            specs += [off] if spec_name(off) not in map(spec_name, specs) else []
+            twin = next((s for s in specs if same_config(s, off)), None)  # e.g. botsort.yaml for its with_reid=True
+            specs += [] if twin else [off]
+            reid_off[spec_name(spec)] = spec_name(twin or off)
     table, ms = run_trackers(seqs, caches, specs, out / "tracks", gap=args.gap)
     names = ", ".join(s.name for s in seqs)
     text = "\n\n".join(
@@ -644,13 +655,15 @@ def ratio_interval(times: np.ndarray, predict: np.ndarray, level: float = 0.95, 
 def cmd_latency(args) -> None:
     """Per-frame cost of predict, tracking without ReID, with native ReID and with an external encoder, interleaved.
 
-    Each frame of the first sequence is run through every mode of a model format in turn (rotating the order), each
-    mode with its own model instance, so that the modes compared see the same frames under the same machine load.
-    Reports the median ms/frame and its ratio to predict with the same model file, with a 95 % bootstrap interval
-    (frames resampled with their paired predict times; see `ratio_interval`). The external encoder is a YOLO
-    classifier built from ``--encoder`` (weights do not matter for timing). ``--formats`` also exports the detector to
-    each format and times predict, tracking without ReID and with native ReID on the exported model; formats are
-    timed one after another, so that one runtime's worker threads do not compete with another's.
+    The three tracking modes run the same tracker config (``--native``): with ``reid: off``, as it is, and with
+    ``reid:`` naming the encoder, so that their differences are the cost of ReID alone. Each frame of the first
+    sequence is run through every mode of a model format in turn (rotating the order), each mode with its own model
+    instance, so that the modes compared see the same frames under the same machine load. Reports the median ms/frame
+    and its ratio to predict with the same model file, with a 95 % bootstrap interval (frames resampled with their
+    paired predict times; see `ratio_interval`). The external encoder is a YOLO classifier built from ``--encoder``
+    (weights do not matter for timing). ``--formats`` also exports the detector to each format and times predict,
+    tracking without ReID and with native ReID on the exported model; formats are timed one after another, so that
+    one runtime's worker threads do not compete with another's.
     """
     import torch
     from tqdm import tqdm
@@ -667,12 +680,13 @@ def cmd_latency(args) -> None:
             copy = Path(tmp) / f"{fmt}-{Path(args.model).name}"
             shutil.copy(args.model, copy)
             weights[fmt] = YOLO(copy).export(format=fmt, imgsz=args.imgsz, verbose=False)
-        base = {k: v for k, v in YAML.load(check_yaml("botsort.yaml")).items() if k not in {"with_reid", "model"}}
+        native = YAML.load(check_yaml(args.native))
+        base = {k: v for k, v in native.items() if k not in {"with_reid", "model"}}  # the same config, other ReID
         configs = {}  # name -> tracker YAML written for it
         for i, (name, cfg) in enumerate(
             {
                 "no ReID": {**base, "reid": "off"},
-                "native ReID": YAML.load(check_yaml(args.native)),
+                "native ReID": native,
                 "external encoder": {**base, "reid": str(encoder)},
             }.items()
         ):

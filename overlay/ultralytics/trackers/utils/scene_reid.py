@@ -132,9 +132,10 @@ class SceneReID:
 
     Examples:
         >>> reid = SceneReID(args, frame_rate=25)
-        >>> dists = reid.costs(tracks, detections, dists, iou_dists)  # first association
-        >>> reid.observe(matched, frame_id)  # after it
-        >>> pairs = reid.refind(lost, detections, matched, frame_id)
+        >>> reid.begin_frame(results.xywh)  # every detection of the frame
+        >>> dists = reid.costs(tracks, detections, dists, iou_dists)  # the first association's costs
+        >>> reid.observe(matched_tracks, their_detections, frame_id, lifetime)  # its matches, before the updates
+        >>> pairs = reid.refind(lost_tracks, unmatched_detections, matched_tracks, frame_id)
     """
 
     def __init__(self, args: Any, frame_rate: float):
