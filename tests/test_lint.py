@@ -41,3 +41,19 @@ def test_patched_upstream_files_are_clean_under_upstreams_config(tmp_path: Path,
     for args in (("check",), ("format", "--check")):
         r = ruff(*args, "--config", tree / "pyproject.toml", *py, cwd=tree)
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_own_code_runs_on_the_oldest_python_the_package_declares():
+    """`requires-python` is what our code needs: every file of tools/, tests/ and overlay/ parses as that Python.
+
+    (The build backend runs tools/pq.py, so an older Python would fail while building, not only at run time.)
+    """
+    import ast
+    import re
+
+    declared = re.search(r'requires-python = ">=3\.(\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert declared, "pyproject.toml declares requires-python as '>=3.N'"
+    minor = int(declared[1])
+    assert minor >= 9, "tools/pq.py and the tracker config use str.removeprefix (Python 3.9)"
+    for path in [p for d in ("tools", "tests", "overlay") for p in (ROOT / d).rglob("*.py")]:
+        ast.parse(path.read_text(), str(path), feature_version=(3, minor))

@@ -21,7 +21,7 @@ import torch
 from ultralytics import YOLO
 from ultralytics.engine.results import Boxes
 from ultralytics.models.yolo.detect import DetectionPredictor
-from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.config import TrackerConfig, build_tracker, load
 from ultralytics.trackers.utils.descriptors import color_descriptor
 from ultralytics.utils import ASSETS, ROOT, YAML, IterableSimpleNamespace, ops
 
@@ -29,9 +29,9 @@ NATIVE = "botsort_native_reid.yaml"
 BIN = Path(sysconfig.get_paths()["scripts"])
 
 
-def tracker_cfg(name: str, **overrides) -> IterableSimpleNamespace:
-    """A shipped tracker config with overrides."""
-    return IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / name), **overrides})
+def tracker_cfg(name: str, **overrides) -> TrackerConfig:
+    """A shipped tracker config with overrides, checked."""
+    return load(name, overrides)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 
 def occlusion_run(
-    cfg: IterableSimpleNamespace, reappear_at: float, seed: int = 0, walk: float = 0.0, lookalike: bool = True
+    cfg: TrackerConfig, reappear_at: float, seed: int = 0, walk: float = 0.0, lookalike: bool = True
 ) -> dict[str, list[int]]:
     """Run a person through a 60-frame occlusion and return the IDs the tracker gave each detection, per frame.
 
@@ -174,7 +174,7 @@ def occlusion_run(
     person = unit(rng.normal(size=64))
     other = unit(person + 0.45 * unit(rng.normal(size=64)))
     x0 = 120.0
-    tracker = TRACKER_MAP[cfg.tracker_type](cfg)
+    tracker = build_tracker(cfg)
     ids = {"before": [], "after": [], "lookalike": []}
     for frame in range(130):
         xs, feats, who = [], [], []
@@ -231,7 +231,7 @@ def test_lookalike_far_away_never_takes_the_lost_identity():
 
 def test_feature_rows_must_match_detections():
     """A feature count that differs from the detection count is a clear ValueError, never a silent misalignment."""
-    tracker = TRACKER_MAP["botsort"](tracker_cfg(NATIVE))
+    tracker = build_tracker(NATIVE)
     with pytest.raises(ValueError, match="feats has 1 rows but there are 2 detections"):
         tracker.update(boxes_at([100, 300]), None, feats=np.ones((1, 8), dtype=np.float32))
 

@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
-from ultralytics.trackers.track import TRACKER_MAP
-from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
+from ultralytics.trackers.config import build_tracker
 
 W, H, DIM = 640, 480, 8
 NATIVE = {"with_reid": True, "model": "auto"}
@@ -62,8 +61,7 @@ def sequences(draw) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def make(yaml: str):
     """A fresh tracker of the shipped config."""
-    cfg = IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / yaml), **TRACKERS[yaml]})
-    return TRACKER_MAP[cfg.tracker_type](cfg)
+    return build_tracker(yaml, **TRACKERS[yaml])
 
 
 def check_frame(tracker, out: np.ndarray, dets: np.ndarray, feats: np.ndarray) -> None:

@@ -7,9 +7,8 @@ import pytest
 import torch
 
 from ultralytics.engine.results import Boxes
-from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.descriptors import color_descriptor
-from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
 
 W, H = 640, 480
 CONFIGS = {  # every shipped tracker that uses features, with native ReID on
@@ -23,8 +22,7 @@ CONFIGS = {  # every shipped tracker that uses features, with native ReID on
 def make(name: str):
     """A fresh tracker of a shipped config with native ReID."""
     yaml, overrides = CONFIGS[name]
-    cfg = IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / yaml), **overrides})
-    return TRACKER_MAP[cfg.tracker_type](cfg)
+    return build_tracker(yaml, **overrides)
 
 
 def people(n: int, frame: int) -> Boxes:
@@ -101,8 +99,7 @@ def detections(rows: list[list[float]], shape=(H, W)) -> Boxes:
 def test_degenerate_detections_are_defined(name):
     """Zero/negative-size boxes, boxes outside the image, empty frames, many detections, a new image size."""
     yaml, overrides = CONFIGS.get(name, (f"{name}.yaml", {}))
-    cfg = IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers" / yaml), **overrides})
-    tracker, rng = TRACKER_MAP[cfg.tracker_type](cfg), np.random.default_rng(2)
+    tracker, rng = build_tracker(yaml, **overrides), np.random.default_rng(2)
     frames = [
         [[50, 50, 50, 120, 0.9, 0], [80, 80, 60, 60, 0.9, 0], [100, 100, 160, 240, 0.9, 0]],  # zero w, negative size
         [[-300, -300, -200, -100, 0.9, 0], [900, 700, 1000, 900, 0.9, 0], [100, 100, 160, 240, 0.9, 0]],  # outside

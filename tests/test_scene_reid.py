@@ -12,18 +12,17 @@ import numpy as np
 import pytest
 
 from ultralytics.engine.results import Boxes
-from ultralytics.trackers.track import TRACKER_MAP
+from ultralytics.trackers.config import BoTSORTConfig, build_tracker, load
 from ultralytics.trackers.utils.scene_reid import SceneStats
-from ultralytics.utils import ROOT, YAML, IterableSimpleNamespace
 
 W, H = 640, 480
 SIZE = (50, 120)  # person box width, height
 CROWD = [(100 + 150 * k, 330) for k in range(4)]  # four people standing on a second row, 1.25 box heights apart
 
 
-def config(**overrides) -> IterableSimpleNamespace:
+def config(**overrides) -> BoTSORTConfig:
     """botsort_native_reid.yaml with overrides."""
-    return IterableSimpleNamespace(**{**YAML.load(ROOT / "cfg/trackers/botsort_native_reid.yaml"), **overrides})
+    return load("botsort_native_reid.yaml", overrides)
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -31,11 +30,13 @@ def unit(v: np.ndarray) -> np.ndarray:
     return (v / np.linalg.norm(v)).astype(np.float32)
 
 
-def run_scene(cfg, people: dict, frames: int, fps: float = 30, scale: float = 1.0, seed: int = 0) -> dict:
+def run_scene(
+    cfg: BoTSORTConfig, people: dict, frames: int, fps: float = 30, scale: float = 1.0, seed: int = 0
+) -> dict:
     """Track a synthetic scene; return the track IDs each person got, frame by frame.
 
     Args:
-        cfg (IterableSimpleNamespace): Tracker config; its frame rate is set to ``fps``.
+        cfg (BoTSORTConfig): Tracker config; its frame rate is set to ``fps``.
         people (dict): Name -> (appearance feature, where(t) -> centre (x, y) at time t in seconds, or None if hidden).
         frames (int): Number of frames.
         fps (float): Frame rate.
@@ -47,7 +48,7 @@ def run_scene(cfg, people: dict, frames: int, fps: float = 30, scale: float = 1.
     """
     rng = np.random.default_rng(seed)
     cfg.frame_rate = fps
-    tracker = TRACKER_MAP[cfg.tracker_type](cfg)
+    tracker = build_tracker(cfg)
     ids = {name: [] for name in people}
     for f in range(frames):
         rows, feats, who = [], [], []

@@ -53,12 +53,9 @@ def rss_mib() -> tuple[float, float]:
 
 def make_tracker(yaml: str, **overrides: Any) -> Any:
     """A tracker of a shipped (or given) config with overrides, as `model.track` would build it."""
-    from ultralytics.trackers.track import TRACKER_MAP
-    from ultralytics.utils import YAML, IterableSimpleNamespace
-    from ultralytics.utils.checks import check_yaml
+    from ultralytics.trackers.config import build_tracker
 
-    cfg = IterableSimpleNamespace(**{**YAML.load(check_yaml(yaml)), **overrides})
-    return TRACKER_MAP[cfg.tracker_type](cfg)
+    return build_tracker(yaml, **overrides)
 
 
 def detections(boxes: np.ndarray, scores: np.ndarray, shape: tuple[int, int]) -> Any:

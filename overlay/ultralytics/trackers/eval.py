@@ -35,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ultralytics.utils import LOGGER, YAML, IterableSimpleNamespace
+from ultralytics.utils import LOGGER, YAML
 from ultralytics.utils.checks import check_yaml
 
 CACHE_VERSION = 2  # 2: colour histograms counted by OpenCV (float rounding at bin edges may differ from v1)
@@ -239,21 +239,22 @@ def yaml_value(value: str):
     return yaml.safe_load(value)
 
 
-def tracker_config(spec: str) -> IterableSimpleNamespace:
-    """Tracker config from a shipped or user YAML plus overrides."""
+def tracker_config(spec: str):
+    """The checked tracker config (`ultralytics.trackers.config.load`) of a shipped or user YAML plus overrides."""
+    from ultralytics.trackers.config import load
+
     yaml, overrides = parse_tracker(spec)
-    return IterableSimpleNamespace(**{**YAML.load(check_yaml(yaml)), **overrides})
+    return load(yaml, overrides)
 
 
 def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, float]:
     """Replay cached detections through a tracker config; write MOTChallenge tracks; return (file, ms per frame)."""
     from ultralytics.engine.results import Boxes
     from ultralytics.trackers.track import TRACKER_MAP
-    from ultralytics.trackers.utils.reid import resolve_reid
 
     cfg = tracker_config(spec)
-    cfg.frame_rate = getattr(cfg, "frame_rate", 0) or seq.fps  # what model.track takes from a video's own rate
-    native = cfg.tracker_type in {"botsort", "tracktrack", "deepocsort"} and resolve_reid(cfg) == "native"
+    cfg.frame_rate = cfg.frame_rate or seq.fps  # what model.track takes from a video's own rate
+    native = getattr(cfg, "reid", "off") == "native"
     kind = getattr(cfg, "descriptor", "anchor")
     tracker = TRACKER_MAP[cfg.tracker_type](args=cfg)
     lines, elapsed = [], 0.0
@@ -475,9 +476,6 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
     return seqs, caches
 
 
-REID_TRACKERS = ("botsort", "tracktrack", "deepocsort")  # trackers with a ReID mode
-
-
 def spec_name(spec: str) -> str:
     """``botsort_native_reid.yaml:reid=off`` -> ``botsort_native_reid[reid=off]``: a tracker spec's name in reports."""
     return spec.replace(".yaml", "").replace(":", "[", 1) + ("]" if ":" in spec else "")
@@ -485,10 +483,8 @@ def spec_name(spec: str) -> str:
 
 def reid_off_spec(spec: str) -> str | None:
     """The same tracker spec with ReID off, or None when its ReID is off already (or it has no ReID mode)."""
-    from ultralytics.trackers.utils.reid import resolve_reid
-
     cfg = tracker_config(spec)
-    if cfg.tracker_type not in REID_TRACKERS or resolve_reid(cfg) == "off":
+    if getattr(cfg, "reid", "off") == "off":
         return None
     yaml, overrides = parse_tracker(spec)
     overrides = {**overrides, "reid": "off"}
@@ -499,12 +495,7 @@ def reid_off_spec(spec: str) -> str | None:
 
 def same_config(a: str, b: str) -> bool:
     """Whether two tracker specs give the same config once upstream's ReID keys are mapped onto ``reid``."""
-    from ultralytics.trackers.utils.reid import resolve_reid
-
-    cfgs = [tracker_config(a), tracker_config(b)]
-    for cfg in cfgs:
-        resolve_reid(cfg)
-    return vars(cfgs[0]) == vars(cfgs[1])
+    return tracker_config(a) == tracker_config(b)
 
 
 def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay", gap: int = 5) -> tuple[dict, dict]:

@@ -6,7 +6,7 @@ given in the coordinates of the network input tensor (before scaling back to the
 exactly the pixels and feature-map cells the detector saw.
 
 - ``anchor``: upstream's feature, the head-input cell of the anchor that produced the box, channels mean-reduced
-  (computed by ``DetectionPredictor.get_obj_feats`` itself, from the anchor indices NMS or the one-to-one head kept).
+  (``anchor_features``, picked by the anchor indices NMS or the one-to-one head kept).
 - ``roi``: the head-input feature maps average-pooled over the box on every level, each level L2-normalized.
 - ``color``: HSV colour histograms (8 hue x 4 saturation x 4 value bins) of the upper and lower half of the inner box
   (15 % trimmed on each side to drop background), sampled from the input tensor, square-rooted (Hellinger).
@@ -14,7 +14,8 @@ exactly the pixels and feature-map cells the detector saw.
 ``color`` needs no feature maps, so it also works on exported models (ONNX, OpenVINO, TorchScript, ...): the
 predictor computes it from the same input tensor and the boxes the exported model returns. ``anchor`` works on models
 exported with ``reid=True``, which computes ``anchor_features`` inside the graph as an extra output
-(``add_feature_output``). ``roi`` needs the feature maps themselves: PyTorch models only.
+(``native_features.add_feature_output``). ``roi`` needs the feature maps themselves: PyTorch models only. Where the
+inputs of a descriptor come from, and which anchor each kept box came from, is `native_features.NativeFeatures`'s.
 
 Separability measured on PETS09-S2L1 (ROC AUC of cosine similarity, same vs different person, detections >= 5 frames
 apart): anchor 0.523, roi 0.606, color 0.849. See docs/benchmarks.md for the command that reproduces it.
@@ -48,26 +49,6 @@ def anchor_features(maps: list[torch.Tensor]) -> torch.Tensor:
     """
     s = min(x.shape[1] for x in maps)
     return torch.cat([x.permute(0, 2, 3, 1).reshape(x.shape[0], -1, s, x.shape[1] // s).mean(dim=-1) for x in maps], 1)
-
-
-def add_feature_output(head: torch.nn.Module) -> torch.utils.hooks.RemovableHandle:
-    """Make a YOLO head also return its per-anchor native features (B, min C, num_anchors) as its last output.
-
-    Used by ``export(reid=True)``: the features are computed inside the exported graph from the same maps, by the same
-    operations, as in PyTorch tracking, laid out like the head's own (B, 4 + nc, num_anchors) output.
-
-    Args:
-        head (torch.nn.Module): The model's ``Detect``-family head, in export mode.
-
-    Returns:
-        (torch.utils.hooks.RemovableHandle): The forward hook's handle.
-    """
-
-    def hook(module: torch.nn.Module, inputs: tuple, output: torch.Tensor | tuple) -> tuple:
-        feats = anchor_features(inputs[0]).transpose(1, 2)
-        return (*output, feats) if isinstance(output, (tuple, list)) else (output, feats)
-
-    return head.register_forward_hook(hook)
 
 
 def _rois(boxes: torch.Tensor) -> torch.Tensor:
@@ -177,7 +158,7 @@ def describe(kind: str, maps: list[torch.Tensor], img: torch.Tensor, boxes: torc
     """Native ReID descriptors of the boxes of one image, for the descriptors pooled over the box.
 
     Args:
-        kind (str): ``roi`` or ``color`` (``anchor`` needs anchor indices and lives in ``get_obj_feats``).
+        kind (str): ``roi`` or ``color`` (``anchor`` is per anchor: ``anchor_features``, picked by anchor index).
         maps (list[torch.Tensor]): Head-input feature maps of this image, each (1, C, h, w).
         img (torch.Tensor): Network input of this image, (1, 3, H, W).
         boxes (torch.Tensor): Kept boxes (n, 4) xyxy in input coordinates.

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from ...utils import LOGGER
 from ..basetrack import TrackState
 from .matching import embedding_distance, linear_assignment
 
@@ -43,7 +42,6 @@ MIN_POSITIVES, MIN_NEGATIVES = 30, 50  # samples the scene must give before appe
 NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of the track
 COVERED = 0.3  # detections covered by another box by more than this fraction of their area give no samples
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
-IGNORED_KEYS = ("veto_thresh", "centroid_growth", "proximity", "centroid_thresh")  # earlier or `association: min` keys
 
 
 def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
@@ -142,23 +140,17 @@ class SceneReID:
         """Read the ``association: reid`` keys of a tracker config.
 
         Args:
-            args (Any): Tracker config with ``tie_weight``, ``veto_ratio``, ``reid_confidence``, ``refind_radius``,
-                ``refind_speed`` and ``refind_max`` (defaults where absent).
+            args (BoTSORTConfig): Tracker config (`ultralytics.trackers.config`) with ``tie_weight``, ``veto_ratio``,
+                ``reid_confidence``, ``refind_radius``, ``refind_speed`` and ``refind_max``.
             frame_rate (float): Frames per second of the stream.
         """
         self.frame_rate = float(frame_rate)
-        self.tie_weight = float(getattr(args, "tie_weight", 0.1))
-        self.veto_ratio = float(getattr(args, "veto_ratio", 0.1))
-        self.confidence = float(getattr(args, "reid_confidence", 0.8))
-        self.radius = float(getattr(args, "refind_radius", 0.5))
-        self.speed = float(getattr(args, "refind_speed", 0.5))
-        self.max_radius = float(getattr(args, "refind_max", 3.0))
-        if ignored := [k for k in IGNORED_KEYS if getattr(args, k, None) is not None]:
-            LOGGER.warning(
-                f"tracker config keys {', '.join(ignored)} are not used by 'association: reid', which calibrates its "
-                "decisions on the scene (keys reid_confidence, veto_ratio, refind_radius, refind_speed, refind_max); "
-                "they are ignored"
-            )
+        self.tie_weight = args.tie_weight
+        self.veto_ratio = args.veto_ratio
+        self.confidence = args.reid_confidence
+        self.radius = args.refind_radius
+        self.speed = args.refind_speed
+        self.max_radius = args.refind_max
         self.reset()
 
     def reset(self) -> None:
