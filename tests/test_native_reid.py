@@ -253,7 +253,7 @@ def test_feature_rows_must_match_detections():
 )
 def test_reid_key_and_upstream_keys_map_onto_each_other(keys, expected):
     """`reid:` and upstream's `with_reid`/`model` resolve to one setting that every tracker reads alike."""
-    from ultralytics.trackers.utils.reid import resolve_reid
+    from ultralytics.trackers.config import resolve_reid
 
     cfg = IterableSimpleNamespace(**keys)
     assert resolve_reid(cfg) == expected[0]

@@ -10,7 +10,7 @@ key, the value and what is valid:
 - ``tracker_type`` is one of the trackers; every key belongs to that tracker (an unknown key names the closest valid
   one); numbers are numbers within their range, booleans are ``true``/``false``, choices are among their choices;
 - ``reid`` is ``native``, ``off`` or an embedding model that exists (a file, or an asset Ultralytics can download), and
-  agrees with upstream's ``with_reid``/``model`` where those are set (`ultralytics.trackers.utils.reid.resolve_reid`).
+  agrees with upstream's ``with_reid``/``model`` where those are set (`resolve_reid`).
 
 A key the YAML leaves out is taken from the shipped YAML of its tracker type (``botsort.yaml`` for ``botsort``), with
 one warning naming the keys; keys of the fork's own features have their defaults here, documented on the dataclasses.
@@ -322,10 +322,46 @@ def load(source: Any, overrides: dict | None = None) -> TrackerConfig:
     return cfg
 
 
+def resolve_reid(args) -> str:
+    """Resolve a tracker config's ReID setting to `"off"`, `"native"` or an encoder path, and normalize `args`.
+
+    The `reid` key takes `native` (the detector's own features, no second model), `off`, or the path of an embedding
+    model. Upstream's `with_reid` and `model` keys keep working and map onto it (`with_reid: True` with `model: auto`
+    is `native`). Afterwards `args.reid`, `args.with_reid` and `args.model` agree, so code reading either form works.
+
+    Args:
+        args (ReIDConfig | Any): Tracker configuration; updated in place.
+
+    Returns:
+        (str): `"off"`, `"native"`, or the embedding model path.
+
+    Raises:
+        ValueError: If `reid` contradicts `with_reid` or `model`, naming both keys.
+    """
+    reid = getattr(args, "reid", None)
+    with_reid = getattr(args, "with_reid", None)
+    model = getattr(args, "model", None)
+    legacy = None  # what the upstream keys alone select, where they select anything
+    if with_reid is not None:
+        legacy = "native" if with_reid and model in {None, "auto"} else str(model) if with_reid else "off"
+    if reid is None:
+        reid = legacy or "off"
+    reid = {"auto": "native", "true": "native", "none": "off", "false": "off"}.get(str(reid).lower(), str(reid))
+    if legacy is not None and legacy != reid:
+        raise ValueError(
+            f"tracker config sets 'reid: {args.reid}' but 'with_reid: {with_reid}' and 'model: {model}' select "
+            f"'{legacy}'; remove 'with_reid' and 'model' or make them agree with 'reid'"
+        )
+    if with_reid is None and reid not in {"off", "native"} and model not in {None, "auto", reid}:
+        raise ValueError(f"tracker config sets 'reid: {reid}' but 'model: {model}'; set only 'reid'")
+    if with_reid is None and reid == "native" and model not in {None, "auto"}:
+        raise ValueError(f"tracker config sets 'reid: native' but 'model: {model}' names an encoder; set only 'reid'")
+    args.reid, args.with_reid, args.model = reid, reid != "off", "auto" if reid in {"off", "native"} else reid
+    return reid
+
+
 def _check_reid(label: str, cfg: ReIDConfig) -> None:
     """Resolve ``reid`` with upstream's ``with_reid``/``model`` and check that it names something that exists."""
-    from ultralytics.trackers.utils.reid import resolve_reid
-
     try:
         reid = resolve_reid(cfg)
     except ValueError as e:

@@ -11,6 +11,8 @@
 - the descriptor (``trackers/utils/descriptors.py``) and its computation, batched on the model's device;
 - keeping features aligned when segment drops mask-less detections.
 
+`FeatureRows` checks, per tracker, the feature rows that reach ``tracker.update(..., feats=...)``, native or not.
+
 The tracking callbacks create it (`NativeFeatures.attach` in ``on_predict_start``); ``DetectionPredictor.postprocess``
 asks it for the features of the boxes it keeps (`NativeFeatures.features`) and puts them on ``Results.feats``, which
 ``on_predict_postprocess_end`` hands to ``tracker.update(..., feats=...)``. It imports nothing of the predictors; they
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from ultralytics.utils import LOGGER, ops
@@ -211,3 +214,71 @@ class NativeFeatures:
                 results[i] = r[keep]
                 results[i].feats = r.feats[keep]
         return results
+
+
+class FeatureRows:
+    """The per-detection feature rows a tracker receives, checked: one per detection, one dimension, usable values.
+
+    Any float dtype and any torch device are accepted. A row that is NaN, infinite or all zero carries no appearance:
+    it is zeroed, so that detection is matched by motion only, and the first time a tracker sees such rows it logs one
+    warning. The feature dimension is fixed until `reset` (a new stream may come from another model).
+
+    Attributes:
+        dim (int | None): Feature dimension seen so far.
+        warned (bool): Whether the warning about unusable rows was shown.
+
+    Examples:
+        >>> rows = FeatureRows()  # one per tracker
+        >>> feats = rows.check(feats, len(detections))  # in update: float32 (n, D) numpy, or None
+    """
+
+    def __init__(self):
+        """No dimension seen, no warning shown."""
+        self.dim = None
+        self.warned = False
+
+    def reset(self) -> None:
+        """Accept another feature dimension (a new stream); the warning stays shown once per tracker."""
+        self.dim = None
+
+    def check(self, feats: np.ndarray | torch.Tensor | list | None, n: int) -> np.ndarray | None:
+        """Return the features as a float32 (n, D) array on the CPU, or None when there are none.
+
+        Args:
+            feats (np.ndarray | torch.Tensor | list | None): One feature row per detection, in detection order.
+            n (int): Number of detections the features must align with.
+
+        Returns:
+            (np.ndarray | None): The features, or None when `feats` is None or empty for an empty frame.
+
+        Raises:
+            ValueError: If the number of feature rows differs from the number of detections, or the feature dimension
+                differs from earlier frames of the same tracker.
+        """
+        if feats is None or (n == 0 and len(feats) == 0):
+            return None
+        if isinstance(feats, torch.Tensor):
+            feats = feats.detach().float().cpu().numpy()
+        feats = np.array(feats, dtype=np.float32)  # a copy: invalid rows are zeroed below
+        if len(feats) != n:
+            raise ValueError(
+                f"feats has {len(feats)} rows but there are {n} detections; pass exactly one feature row per "
+                "detection, in the same order as the detections"
+            )
+        feats = feats.reshape(n, -1)
+        if self.dim is not None and feats.shape[1] != self.dim:
+            raise ValueError(
+                f"feats have {feats.shape[1]} dimensions but this tracker has seen {self.dim}-dimensional features (a "
+                "different model mid-stream?); call tracker.reset() before switching models"
+            )
+        bad = ~np.isfinite(feats).all(1) | ~feats.any(1)
+        if bad.any():
+            feats[bad] = 0.0
+            if not self.warned:
+                LOGGER.warning(
+                    f"{int(bad.sum())} of {n} ReID feature rows are NaN, infinite or all zero; those detections are "
+                    "matched by motion only (this warning is shown once per tracker)"
+                )
+                self.warned = True
+        self.dim = feats.shape[1]
+        return feats
