@@ -87,7 +87,7 @@ class NativeFeatures:
         anchors (torch.Tensor | None): End-to-end heads: per image, the anchors of the one-to-one head's top-k.
 
     Examples:
-        >>> NativeFeatures.attach(predictor, cfg)  # in on_predict_start; None and one warning if impossible
+        >>> NativeFeatures.attach(predictor, cfg, yolo=True)  # in on_predict_start; None and one warning if impossible
         >>> feats = predictor.native_features.features(idxs, img, preds)  # in postprocess, per image
     """
 
@@ -106,7 +106,7 @@ class NativeFeatures:
         return self.predictor.args.mode == "track"
 
     @classmethod
-    def attach(cls, predictor: Any, cfg: Any) -> NativeFeatures | None:
+    def attach(cls, predictor: Any, cfg: Any, yolo: bool) -> NativeFeatures | None:
         """Give ``predictor`` native features for a tracker config, replacing any earlier ones.
 
         Where the model cannot provide the configured descriptor (RT-DETR; ``anchor`` or ``roi`` on an exported model
@@ -116,6 +116,8 @@ class NativeFeatures:
         Args:
             predictor (BasePredictor): The predictor.
             cfg (TrackerConfig): The checked tracker config (`ultralytics.trackers.config`).
+            yolo (bool): Whether the predictor is a YOLO ``DetectionPredictor``, whose postprocess asks for the
+                features of the boxes it keeps (the caller knows; this module does not import the predictors).
 
         Returns:
             (NativeFeatures | None): The features now held as ``predictor.native_features``, or None.
@@ -126,11 +128,8 @@ class NativeFeatures:
         predictor.native_features = None
         if getattr(cfg, "reid", "off") != "native":
             return None
-        from ultralytics.models.yolo.detect import DetectionPredictor
-
         self = cls(predictor, cfg.descriptor)
         head, reason = native_feature_head(predictor.model)
-        yolo = isinstance(predictor, DetectionPredictor)  # its postprocess attaches features to the kept boxes
         exported = (getattr(predictor.model, "metadata", None) or {}).get("args", {}).get("reid", False)
         if head is not None:
             self._handles.append(head.register_forward_pre_hook(self._keep_maps))
