@@ -12,7 +12,7 @@ from patchqueue.apply import FileDiff, Hunk, apply_patch, parse_patch
 from patchqueue.cli import main, parser
 from patchqueue.common import FORK_MODULE, PACKAGE, ROOT, UPSTREAM_TAG, WORKTREE, PQError
 from patchqueue.pin import Pin, Project, cache_dir, extract, fetch, fork_module, sha256_of, verify
-from patchqueue.queue import materialize, queue_patches
+from patchqueue.tree import materialize, queue_patches
 
 __all__ = (
     "FORK_MODULE",

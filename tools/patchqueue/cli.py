@@ -26,21 +26,36 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--git", action="store_true", help="with --dest: make it a git repository, one commit per patch")
     s.add_argument("--force", action="store_true", help="discard edits in the developer tree that are not exported")
     s.add_argument("--sdist", type=Path, help="use this upstream sdist file (sha256 still checked)")
+    s.add_argument("--upto", type=int, metavar="N", help="with --dest: only the first N patches (bisect a regression)")
     s.set_defaults(func=cmd_materialize)
 
     s = sub.add_parser("refresh", help="fold edits in ultralytics/ into their patch (or --new one); rewrite patches/")
     s.add_argument("--patch", help="fold the edits into this patch (file name, number or subject substring)")
     s.add_argument("--new", metavar="SUBJECT", help="put the edits into a new patch at the end of the series")
-    s.add_argument("--description", help="with --new: the DEP-3 Description (what and why)")
-    s.add_argument("--forwarded", default="no", help="with --new: the DEP-3 Forwarded value (default: no)")
+    s.add_argument("-d", "--description", help="with --new: the DEP-3 Description (what and why)")
+    s.add_argument(
+        "--forwarded",
+        default="no (a fork change, not offered upstream)",
+        help="with --new: the DEP-3 Forwarded value: an upstream URL, or no/not-needed/not-yet (reason)",
+    )
     s.add_argument("paths", nargs="*", help="only fold these edited files (default: every edited file)")
     s.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("export", help="rewrite patches/ from the developer tree's commits (after git rebase -i)")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("check", help="series applies exactly to the pin; patches/ is what refresh writes")
+    s = sub.add_parser(
+        "check", help="series applies exactly to the pin, headers complete, patches layered; --each: every prefix runs"
+    )
     s.add_argument("--sdist", type=Path, help="use this upstream sdist file (sha256 still checked)")
+    s.add_argument(
+        "--each",
+        action="store_true",
+        help="also materialize every prefix of the series and smoke-test it (import, track real frames)",
+    )
+    s.add_argument(
+        "--python", type=Path, help="with --each: interpreter with torch (default: the .venv of tools/dev.py)"
+    )
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("rebase", help="3-way rebase of the series onto another upstream release, per-patch report")

@@ -6,23 +6,24 @@ import argparse
 import datetime
 import shutil
 import tempfile
+import textwrap
 from pathlib import Path
 
-from .common import PACKAGE, UPSTREAM_TAG, WORKTREE, PQError, log
+from .checks import default_python, header_problems, layering_problems, prefix_problems
+from .common import ORIGIN, PACKAGE, UPSTREAM_TAG, WORKTREE, PQError, log
+from .gitrepo import git, require_git
+from .overlay import overlay_differences, sync_overlay_in
 from .pin import Project, fetch, sha256_of
-from .queue import (
+from .tree import (
     check_dependencies,
     commit_all,
     dirty_paths,
     export,
     find_patch_commit,
-    git,
     link_package,
     materialize,
     owners,
-    place_overlay,
     queue_patches,
-    require_git,
     subject_of,
     user_identity,
     worktree_base,
@@ -35,9 +36,12 @@ def cmd_materialize(project: Project, args: argparse.Namespace) -> int:
         dest = Path(args.dest).resolve()
         if dest.exists():
             raise PQError(f"{dest} exists; materialize needs a new directory")
-        materialize(project, dest, queue=args.git, sdist=args.sdist)
-        log(f"materialized {project.pin().fork_version} into {dest}")
+        applied = materialize(project, dest, queue=args.git, sdist=args.sdist, upto=args.upto)
+        upto = f" (the first {len(applied)} patches, up to {applied[-1]})" if args.upto and applied else ""
+        log(f"materialized {project.pin().fork_version} into {dest}{upto}")
         return 0
+    if args.upto:
+        raise PQError("--upto makes a plain tree: use it with --dest")
     tree = project.worktree
     if tree.exists():
         if not args.force:
@@ -47,8 +51,14 @@ def cmd_materialize(project: Project, args: argparse.Namespace) -> int:
                     f"{tree} holds work that is not in patches/ ({len(dirty)} edited files): run "
                     "`python tools/pq.py refresh` first, or pass --force to discard it"
                 )
+            stale = overlay_differences(project, tree)
+            if stale:
+                raise PQError(
+                    f"overlay/{stale[0]} differs from the file committed in {WORKTREE}/: export the tree "
+                    "(`python tools/pq.py export`), or pass --force to rebuild it from overlay/"
+                )
         shutil.rmtree(tree)
-    materialize(project, tree, queue=True, link_overlay=True, sdist=args.sdist)
+    materialize(project, tree, queue=True, sdist=args.sdist)
     link_package(project)
     pin = project.pin()
     log(
@@ -61,7 +71,9 @@ def cmd_materialize(project: Project, args: argparse.Namespace) -> int:
 DEP3_TEMPLATE = """{subject}
 
 Description: {description}
+Origin: {origin}
 Forwarded: {forwarded}
+Last-Update: {date}
 """
 
 
@@ -73,7 +85,7 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
         raise PQError(f"no developer tree at {tree}: run `python tools/pq.py materialize` first")
     if worktree_base(tree) != project.pin().version:
         raise PQError(f"{tree} is based on {worktree_base(tree)}, the pin on {project.pin().version}: re-materialize")
-    place_overlay(project, tree, link=True)  # overlay files added since materialize
+    sync_overlay_in(project, tree)  # edits made in overlay/ (and new overlay files) join the tree's edits
     dirty = dirty_paths(tree)
     if args.paths:  # only these files (tree-relative, or relative to the checkout through ./ultralytics)
         wanted = {Path(p).as_posix().removeprefix("./") for p in args.paths}
@@ -82,10 +94,19 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
             raise PQError(f"no uncommitted edits in: {', '.join(sorted(unknown))}")
         dirty = sorted(wanted)
     if dirty and args.new:
-        description = args.description or "TODO: what this patch does and why."
-        message = DEP3_TEMPLATE.format(subject=args.new, description=description, forwarded=args.forwarded)
+        description = textwrap.fill(
+            args.description or "TODO: what this patch does and why.", width=100, subsequent_indent=" "
+        )
+        today = datetime.datetime.now(datetime.timezone.utc)
+        message = DEP3_TEMPLATE.format(
+            subject=args.new,
+            description=description,
+            origin=ORIGIN,
+            forwarded=args.forwarded,
+            date=today.strftime("%Y-%m-%d"),
+        )
         author, email = user_identity(project.root)
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        now = today.strftime("%a, %d %b %Y %H:%M:%S +0000")
         commit_all(tree, message, author, email, now, dirty)
         log(f"new patch: {args.new}")
     elif dirty:
@@ -134,13 +155,18 @@ def cmd_refresh(project: Project, args: argparse.Namespace) -> int:
 def cmd_export(project: Project, args: argparse.Namespace) -> int:
     """Rewrite patches/ from the commits of the developer tree (after git commit / rebase -i there)."""
     require_git()
+    sync_overlay_in(project, project.worktree)  # an edit made in overlay/ is kept, as an uncommitted edit of the tree
     if dirty_paths(project.worktree):
         log("note: uncommitted edits in the tree are not exported; use `refresh` to fold them into a patch")
     return export(project)
 
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
-    """Series applies exactly to the verified pin; patches/ equals what refresh would write; the tree is exported."""
+    """Check the series: it applies exactly to the verified pin, and patches/ is what refresh writes.
+
+    Also: every header is complete DEP-3, no patch changes another's lines, the developer tree and overlay/ are
+    exported; with --each, every prefix of the series materializes, imports and tracks.
+    """
     require_git()
     problems = []
     pin = project.pin()
@@ -148,6 +174,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
         tree = Path(tmp) / "tree"
         materialize(project, tree, queue=True, sdist=args.sdist)
         log(f"ok: {len(project.series())} patches apply exactly to {pin.sdist} (sha256 verified)")
+        log("ok: every overlay file is brought by exactly one patch ('Overlay:' field)")
         exported = queue_patches(tree)
         committed = {n: (project.patches / n).read_bytes() for n in project.series()}
         if exported != committed:
@@ -159,6 +186,8 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
                     )
         else:
             log("ok: patches/ is byte-identical to what refresh/export regenerates")
+        problems += header_problems(project)
+        problems += layering_problems(tree)
         problems += check_dependencies(project, tree)
     if project.worktree.exists():
         dirty = dirty_paths(project.worktree)
@@ -166,8 +195,13 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
             problems.append(f"{WORKTREE}/ has edits not in any patch: {', '.join(dirty)} (run refresh)")
         elif worktree_base(project.worktree) != pin.version or queue_patches(project.worktree) != committed:
             problems.append(f"{WORKTREE}/ has commits not exported to patches/ or is stale (run export or materialize)")
+        elif overlay_differences(project, project.worktree):
+            stale = overlay_differences(project, project.worktree)
+            problems.append(f"overlay/{stale[0]} differs from {WORKTREE}/ (run refresh, or materialize --force)")
         else:
-            log(f"ok: the developer tree {WORKTREE}/ holds nothing that is not in patches/")
+            log(f"ok: the developer tree {WORKTREE}/ holds nothing that is not in patches/ and overlay/")
+    if args.each:
+        problems += prefix_problems(project, args.python or default_python(project), args.sdist)
     for p in problems:
         log(f"FAIL: {p}")
     return 1 if problems else 0

@@ -11,6 +11,7 @@ WORKTREE = ".pq"  # materialized developer tree (a git repository), relative to 
 PACKAGE = "ultralytics"
 FORK_MODULE = f"{PACKAGE}/_fork.py"  # generated from the pin; never edited by hand
 UPSTREAM_TAG = "upstream"
+ORIGIN = "vendor, ultralytics-reid"  # DEP-3 Origin of the patches this project writes
 SKIP_FROM_SDIST = ("PKG-INFO", "setup.cfg")  # sdist-generated files that are no part of upstream's source
 # Deterministic identity for the commits of the queue (format-patch output only carries the *author*).
 GIT_ENV = {

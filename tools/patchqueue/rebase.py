@@ -10,8 +10,9 @@ import tempfile
 from pathlib import Path
 
 from .common import FORK_MODULE, UPSTREAM_TAG, WORKTREE, PQError, log
+from .gitrepo import git, require_git
 from .pin import Pin, Project, extract, fetch, sha256_of
-from .queue import commit_all, dirty_paths, git, materialize, queue_patches, require_git, write_series
+from .tree import commit_all, dirty_paths, materialize, queue_patches, write_series
 
 
 def hunk_bodies(patch: str) -> list[tuple[str, list[str]]]:
@@ -63,8 +64,7 @@ def cmd_rebase(project: Project, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "tree"
         materialize(project, repo, queue=True, sdist=args.old_sdist)
-        for p in [*project.overlay_files(), FORK_MODULE]:  # keep the queue repository to upstream + patches
-            (repo / p).unlink()
+        (repo / FORK_MODULE).unlink()  # generated from the pin; the overlay files travel with their commits
         commits = git(repo, "rev-list", "--reverse", f"{UPSTREAM_TAG}..HEAD").stdout.split()
         # The new upstream as a fresh root commit, then cherry-pick (3-way merge) each patch onto it.
         git(repo, "checkout", "-q", "--orphan", "rebased")
@@ -90,7 +90,8 @@ def cmd_rebase(project: Project, args: argparse.Namespace) -> int:
                 continue
             git(repo, "commit", "-q", "--no-verify", "-C", sha, env={"GIT_COMMITTER_DATE": "@0 +0000"})
             kept.append(name)
-            new_patch = git(repo, "show", "--format=", "--abbrev=12", "HEAD").stdout
+            overlay = [f":(exclude){p}" for p in project.overlay_files()]  # in the commit, not in the patch
+            new_patch = git(repo, "show", "--format=", "--abbrev=12", "HEAD", "--", ".", *overlay).stdout
             old_patch = (project.patches / name).read_text(encoding="utf-8")
             report.append((name, compare(old_patch, new_patch), ""))
         width = max([len(n) for n, _, _ in report] + [10])

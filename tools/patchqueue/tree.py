@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -11,28 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .apply import apply_patch
-from .common import FORK_MODULE, FORMAT_PATCH_ARGS, GIT_ENV, PACKAGE, UPSTREAM_TAG, WORKTREE, PQError, log
+from .common import FORK_MODULE, FORMAT_PATCH_ARGS, PACKAGE, UPSTREAM_TAG, WORKTREE, PQError, log
+from .dep3 import with_overlay
+from .gitrepo import git, require_git, tree_files
+from .overlay import overlay_plan, place_overlay, sync_overlay_out
 from .pin import Project, extract, fetch, fork_module
-
-
-def git(repo: Path, *args: str, env: dict[str, str] | None = None, check: bool = True, input: bytes | None = None):
-    """Run git in ``repo`` isolated from user and system config; returns the CompletedProcess (text output)."""
-    r = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        input=input,
-        env={**os.environ, **GIT_ENV, **(env or {})},
-    )
-    r.stdout, r.stderr = r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
-    if check and r.returncode:
-        raise PQError(f"git {' '.join(args)} failed in {repo}:\n{(r.stderr or r.stdout).strip()}")
-    return r
-
-
-def require_git() -> None:
-    """Fail clearly where git is missing."""
-    if shutil.which("git") is None:
-        raise PQError("this command needs git on PATH (building a wheel does not)")
 
 
 def patch_metadata(patch: Path) -> tuple[dict[str, str], str]:
@@ -63,18 +45,27 @@ def init_repo(repo: Path, version: str) -> None:
     git(repo, "tag", "-f", UPSTREAM_TAG)
 
 
-def materialize(project: Project, dest: Path, *, queue: bool, link_overlay: bool = False, sdist: Path | None = None):
+def materialize(
+    project: Project, dest: Path, *, queue: bool, sdist: Path | None = None, upto: int | None = None
+) -> list[str]:
     """Build the fork's tree in ``dest`` (which must not exist) from the pinned sdist, the series and the overlay.
+
+    Each patch is applied, then the overlay files it brings are placed, so every prefix of the series is a tree.
 
     Args:
         project: The checkout whose pin, series and overlay are used.
         dest: Directory to create.
-        queue: Also make ``dest`` a git repository with one commit per patch (needs git).
-        link_overlay: Place overlay files as symlinks to ``overlay/`` (developer trees: edits land in the sources).
+        queue: Also make ``dest`` a git repository with one commit per patch (needs git); the overlay files are
+            committed with the patch that brings them, so ``git log``/``git grep`` in the tree see them.
         sdist: Use this upstream sdist instead of the cache/download (its sha256 is still checked).
+        upto: Only the first ``upto`` patches (and their overlay files); all by default.
+
+    Returns:
+        The names of the patches applied.
     """
     pin = project.pin()
-    series = project.series()
+    series = project.series()[:upto]
+    plan = overlay_plan(project)
     tarball = fetch(pin.name, pin.version, pin.sha256, sdist)
     if queue:
         require_git()
@@ -83,39 +74,19 @@ def materialize(project: Project, dest: Path, *, queue: bool, link_overlay: bool
         extract(tarball, dest)
         if queue:
             init_repo(dest, pin.version)
+            (dest / ".git/info/exclude").write_text(f"/{FORK_MODULE}\n", encoding="utf-8")  # generated, not queued
         for name in series:
             patch = project.patches / name
             apply_patch(dest, patch.read_bytes(), name)
+            place_overlay(project, dest, plan[name])
             if queue:
                 info, message = patch_metadata(patch)
                 commit_all(dest, message, info.get("Author", ""), info.get("Email", ""), info.get("Date", ""))
-        place_overlay(project, dest, link=link_overlay)
         (dest / FORK_MODULE).write_text(fork_module(pin), encoding="utf-8")
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)  # never leave a half-applied tree behind
         raise
-
-
-def place_overlay(project: Project, dest: Path, link: bool) -> None:
-    """Copy (or symlink) the overlay files into a tree; in a queue repository, make git ignore them."""
-    files = project.overlay_files()
-    for rel in files:
-        target = dest / rel
-        if target.is_symlink() and link:
-            continue
-        if target.exists():
-            raise PQError(
-                f"overlay/{rel} would replace upstream's {rel}: overlay files must be new. Change upstream files "
-                "with a patch instead (python tools/pq.py refresh)."
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if link:
-            target.symlink_to(project.overlay / rel)
-        else:
-            shutil.copy2(project.overlay / rel, target)
-    if (dest / ".git").is_dir():  # overlay and generated files are not part of the queue
-        excluded = "".join(f"/{p}\n" for p in [*files, FORK_MODULE])
-        (dest / ".git/info/exclude").write_text(excluded, encoding="utf-8")
+    return series
 
 
 def link_package(project: Project) -> None:
@@ -135,10 +106,45 @@ def dirty_paths(tree: Path) -> list[str]:
 
 
 def queue_patches(tree: Path) -> dict[str, bytes]:
-    """The patch files that ``export`` would write for the developer tree: {file name: content}."""
+    """The patch files that ``export`` would write for the developer tree: {file name: content}.
+
+    A patch holds the commit's changes to upstream files; the files upstream does not have (the overlay files) are
+    left out of the diff and named in the patch's ``Overlay`` field instead. Each overlay file belongs to one patch.
+    """
+    commits = git(tree, "rev-list", "--reverse", f"{UPSTREAM_TAG}..HEAD").stdout.split()
+    upstream = tree_files(tree, UPSTREAM_TAG)
+    owner: dict[str, str] = {}
+    patches: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        git(tree, *FORMAT_PATCH_ARGS, "-o", tmp, f"{UPSTREAM_TAG}..HEAD")
-        return {p.name: p.read_bytes() for p in sorted(Path(tmp).glob("*.patch"))}
+        for k, sha in enumerate(commits, 1):
+            touched = git(tree, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", sha).stdout.split("\0")
+            overlay = sorted(p for p in touched if p and p not in upstream)
+            for path in overlay:
+                if path in owner:
+                    raise PQError(
+                        f"{path} is changed by two patches ({subject_of(tree, owner[path])!r} and "
+                        f"{subject_of(tree, sha)!r}): an overlay file belongs to one patch, so fold the change into "
+                        "the first (refresh --patch)"
+                    )
+                owner[path] = sha
+            out = Path(tmp, str(k))
+            excluded = [f":(exclude){p}" for p in overlay]
+            args = (*FORMAT_PATCH_ARGS, f"--start-number={k}", "-o", str(out), f"{sha}^..{sha}")
+            git(tree, *args, "--", ".", *excluded)
+            files = list(out.glob("*.patch"))
+            if not files:  # overlay files only: the header, and no diff
+                git(tree, *args)
+                files = list(out.glob("*.patch"))
+                text = files[0].read_text(encoding="utf-8").split("\n---\n", 1)[0]
+                files[0].write_text(text + "\n---\n no upstream file changes; this patch brings overlay files\n")
+            text = files[0].read_text(encoding="utf-8")
+            head, rest = text.split("\n---\n", 1)
+            mail, message = head.split("\n\n", 1)
+            at = tree_files(tree, sha)
+            present = [p for p in overlay if p in at]
+            text = f"{mail}\n\n{with_overlay(message, present)}\n---\n{rest}"
+            patches[files[0].name] = text.encode("utf-8")
+    return patches
 
 
 def write_series(project: Project, patches: dict[str, bytes]) -> list[str]:
@@ -202,10 +208,12 @@ def user_identity(root: Path) -> tuple[str, str]:
 
 
 def export(project: Project) -> int:
-    """Rewrite patches/ and series from the developer tree's queue."""
+    """Rewrite patches/ and series from the developer tree's queue, and overlay/ from its committed overlay files."""
     changed = write_series(project, queue_patches(project.worktree))
     for name in changed:
         log(f"  wrote patches/{name}" if (project.patches / name).exists() else f"  removed patches/{name}")
+    for rel in sync_overlay_out(project, project.worktree):
+        log(f"  wrote overlay/{rel}")
     log(f"patches/ is up to date ({len(project.series())} patches)" if not changed else f"{len(changed)} changed")
     return 0
 
