@@ -64,20 +64,24 @@ CLI_ROWS = [
 ]
 
 
+def yolo_track(cwd: Path, video: Path, tracker: str | Path) -> str:
+    """`yolo track` with a YAML-built model on a short video, as a user types it; its output, checked to have failed."""
+    r = subprocess.run(
+        [BIN / "yolo", "track", "model=yolo26n.yaml", f"source={video}", f"tracker={tracker}", "imgsz=320"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+    assert r.returncode != 0
+    return r.stdout + r.stderr
+
+
 @pytest.mark.parametrize(
     "keys, message", CLI_ROWS, ids=[next(iter(k)) + "-" + str(next(iter(k.values()))) for k, _ in CLI_ROWS]
 )
 def test_yolo_track_stops_before_the_first_frame_with_one_line(tmp_path, video, keys, message):
     """`yolo track ... tracker=my.yaml` with a bad value fails at once with a one-line message that says what to do."""
-    yaml = bad_yaml(tmp_path, **keys)
-    r = subprocess.run(
-        [BIN / "yolo", "track", "model=yolo26n.yaml", f"source={video}", f"tracker={yaml}", "imgsz=320"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    out = r.stdout + r.stderr
-    assert r.returncode != 0
+    out = yolo_track(tmp_path, video, bad_yaml(tmp_path, **keys))
     last = out.strip().splitlines()[-1]
     assert last.startswith("ultralytics.trackers.config.TrackerConfigError: ") and message in last, out[-2000:]
     assert "frame 1/" not in out  # no frame was tracked
@@ -161,6 +165,21 @@ def test_other_bad_configs_name_what_is_valid(tmp_path):
             load(bad_yaml(tmp_path, **keys))
     with pytest.raises(TrackerConfigError, match="unknown key 'reid' for tracker_type bytetrack"):
         load("bytetrack.yaml", {"reid": "native"})  # ByteTrack has no ReID
+
+
+@pytest.mark.parametrize(
+    ("tracker", "message"),
+    [
+        ("nope.yaml", "nope.yaml: no such file, and not a shipped tracker config (botsort.yaml, "),
+        ("botsort.txt", "botsort.txt: a tracker config is a .yaml file: a path, or one of botsort.yaml, "),
+    ],
+)
+def test_a_tracker_config_that_is_not_there_is_one_line_naming_the_shipped_ones(tmp_path, video, tracker, message):
+    """`yolo track tracker=nope.yaml` (or a file that is not YAML) says so in one line, before the first frame."""
+    out = yolo_track(tmp_path, video, tracker)
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("ultralytics.trackers.config.TrackerConfigError: ") and message in last
+    assert "frame 1/" not in out
 
 
 def test_trackers_built_any_way_get_the_checked_config():

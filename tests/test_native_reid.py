@@ -412,30 +412,48 @@ print("REID", model.predictor.trackers[0].args.reid)
 # The demo
 
 
-def test_demo_writes_video_and_mot_tracks(person_model, clip, tmp_path):
-    """tools/demo.py tracks with botsort_native_reid.yaml and writes an annotated video and MOT-format tracks."""
+def run_demo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run tools/demo.py as a user would."""
     demo = Path(__file__).resolve().parents[1] / "tools/demo.py"
-    r = subprocess.run(
-        [
-            sys.executable,
-            str(demo),
-            "--source",
-            str(clip),
-            "--model",
-            str(person_model),
-            "--out",
-            str(tmp_path),
-            "--frames",
-            "12",
-            "--conf",
-            "0.25",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    return subprocess.run([sys.executable, str(demo), *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_demo_writes_video_identity_sheet_and_mot_tracks(person_model, clip, tmp_path):
+    """The demo tracks with botsort_native_reid.yaml and writes the video, the identity sheet and the MOT tracks.
+
+    They go into a new folder, the output says where each is, and the next run gets a numbered folder like `yolo`'s.
+    """
+    out = tmp_path / "demo"
+    args = ("--source", str(clip), "--model", str(person_model), "--out", str(out), "--conf", "0.25")
+    r = run_demo(*args, "--frames", "12", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert NATIVE in r.stdout and "12 frames" in r.stdout
-    rows = [line.split(",") for line in (tmp_path / "bus_pan.txt").read_text().splitlines()]
+    rows = [line.split(",") for line in (out / "bus_pan.txt").read_text().splitlines()]
     assert rows and all(len(row) == 10 and 1 <= int(row[0]) <= 12 and int(row[1]) >= 1 for row in rows)
-    assert cv2.VideoCapture(str(tmp_path / "bus_pan.mp4")).get(cv2.CAP_PROP_FRAME_COUNT) == 12
+    assert cv2.VideoCapture(str(out / "bus_pan.mp4")).get(cv2.CAP_PROP_FRAME_COUNT) == 12
+    sheet = cv2.imread(str(out / "identities.jpg"))
+    ids = {int(row[1]) for row in rows}
+    assert sheet is not None and sheet.shape[0] >= 40 + 100 * min(len(ids), 1)
+    for name in ("bus_pan.mp4", "identities.jpg", "bus_pan.txt"):
+        assert str(out / name) in r.stdout
+    r = run_demo(*args, "--frames", "3", cwd=tmp_path)
+    assert r.returncode == 0 and (tmp_path / "demo-2" / "bus_pan.txt").is_file()
+    assert (out / "bus_pan.txt").read_text().splitlines() == [",".join(row) for row in rows]  # the first run is kept
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--frames", "0"), "must be at least 1"),
+        (("--source", "missing.avi"), "cannot read video missing.avi"),
+        (("--model", "missing.pt"), "model missing.pt not found"),
+        (("--tracker", "botsort_native_reid.yaml:x"), "botsort_native_reid.yaml:x"),
+    ],
+)
+def test_demo_refuses_bad_input_before_writing_anything(person_model, clip, tmp_path, args, error):
+    """A bad --frames, source, model or tracker: exit 2 with one line naming it, and no output folder."""
+    base = {"--source": str(clip), "--model": str(person_model), "--out": str(tmp_path / "demo")}
+    base.update(dict(zip(args[::2], args[1::2])))
+    r = run_demo(*[x for kv in base.items() for x in kv], cwd=tmp_path)
+    assert r.returncode == 2 and error in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "demo").exists()

@@ -269,9 +269,17 @@ def _encoder_exists(name: str) -> bool:
 def _read(source: Any) -> tuple[str, dict]:
     """A label for messages and the raw keys of a YAML name or path, a dict or a namespace."""
     if isinstance(source, (str, Path)):
+        from ultralytics.utils import ROOT
         from ultralytics.utils.checks import check_yaml
 
-        return Path(source).name, dict(YAML.load(check_yaml(source)) or {})
+        shipped = ", ".join(sorted(p.name for p in (ROOT / "cfg/trackers").glob("*.yaml")))
+        if Path(source).suffix not in {".yaml", ".yml"}:
+            raise _fail(str(source), f"a tracker config is a .yaml file: a path, or one of {shipped}")
+        try:
+            path = check_yaml(source)
+        except FileNotFoundError:
+            raise _fail(str(source), f"no such file, and not a shipped tracker config ({shipped})") from None
+        return Path(source).name, dict(YAML.load(path) or {})
     if isinstance(source, dict):
         return "tracker config", dict(source)
     return "tracker config", dict(vars(source))

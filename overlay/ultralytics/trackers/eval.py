@@ -10,13 +10,13 @@ named by ``video=`` in ``seqinfo.ini`` (``prepare`` writes one for a video). Ins
 ultralytics-reid[eval]``.
 
 Examples:
-    python -m ultralytics.trackers.eval prepare --video vtest.avi --gt gt.txt --name PETS09-S2L1 --out data
+    python -m ultralytics.trackers.eval prepare --video vtest.avi --gt gt.txt --name PETS09-S2L1 --out data --fps 7
     python -m ultralytics.trackers.eval cache --model best.pt --seqs data/PETS09-S2L1
     python -m ultralytics.trackers.eval auc --model best.pt --seqs data/PETS09-S2L1
     python -m ultralytics.trackers.eval run --model best.pt --seqs data/PETS09-S2L1 \
         --trackers bytetrack.yaml botsort.yaml botsort_native_reid.yaml
     python -m ultralytics.trackers.eval tune --model best.pt --seqs data/PETS09-S2L1 \
-        --tracker botsort_native_reid.yaml --grid appearance_thresh=0.85,0.9 veto_thresh=0.8,0.85
+        --tracker botsort_native_reid.yaml --grid reid_confidence=0.7,0.8 veto_ratio=0.05,0.1
     python -m ultralytics.trackers.eval e2e --model best.pt --seqs data/PETS09-S2L1 --trackers botsort_native_reid.yaml
 """
 
@@ -84,18 +84,56 @@ class Sequence:
 
 
 def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = None) -> Path:
-    """Write a sequence folder for a video and its MOTChallenge ground truth; return the folder."""
+    """Write a sequence folder for a video and its MOTChallenge ground truth; return the folder.
+
+    The frame rate is, in order: ``fps``; the ``frameRate`` of a ``seqinfo.ini`` beside the ground truth (the
+    MOTChallenge layout ``SEQ/gt/gt.txt`` + ``SEQ/seqinfo.ini``); the video's own header, said loudly, since container
+    rates can be wrong (``vtest.avi`` says 10 fps, PETS09-S2L1 was recorded at 7). Nothing is written unless the video
+    and the ground truth can be read.
+
+    Raises:
+        FileNotFoundError: The video or the ground truth does not exist or cannot be read.
+        ValueError: ``fps`` is not positive.
+    """
+    if fps is not None and not fps > 0:
+        raise ValueError(f"--fps must be positive, got {fps}")
+    if not Path(gt).is_file():
+        raise FileNotFoundError(f"ground truth {gt} not found")
+    if not Path(video).is_file():
+        raise FileNotFoundError(f"video {video} not found")
     cap = cv2.VideoCapture(str(video))
-    length, width, height = (int(cap.get(p)) for p in (7, 3, 4))  # frame count, width, height
-    fps = fps or cap.get(cv2.CAP_PROP_FPS) or 30
+    ok = cap.isOpened() and cap.read()[0]
+    length, width, height = (
+        int(cap.get(p)) for p in (cv2.CAP_PROP_FRAME_COUNT, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)
+    )
+    video_fps = cap.get(cv2.CAP_PROP_FPS)
     cap.release()
-    if not length:
-        raise FileNotFoundError(f"cannot read video {video}")
+    if not ok or length <= 0 or width <= 0 or height <= 0:
+        raise FileNotFoundError(f"cannot read video {video} (OpenCV opens no frames from it)")
+    if fps is None:
+        fps, origin = seqinfo_rate(Path(gt)), "the seqinfo.ini beside the ground truth"
+        if fps and video_fps > 0 and abs(fps - video_fps) > 0.01:
+            LOGGER.warning(f"{video} says {video_fps:g} fps; using {fps:g} fps from {origin}")
+        if not fps:
+            fps, origin = (video_fps if video_fps > 0 else 30.0), "the video's header"
+            LOGGER.warning(
+                f"frame rate {fps:g} fps from {origin}: if the recording's real rate differs (vtest.avi says 10 fps, "
+                "PETS09-S2L1 was recorded at 7), pass --fps; time-based tracker keys (track_buffer_s) depend on it"
+            )
     seq = Path(out) / name
     (seq / "gt").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(gt, seq / "gt" / "gt.txt")
     write_seqinfo(seq, name, length, fps, width, height, video=video)
     return seq
+
+
+def seqinfo_rate(gt: Path) -> float | None:
+    """The ``frameRate`` of a ``seqinfo.ini`` in the ground truth's folder or the one above it, if there is one."""
+    for ini_path in (gt.parent / "seqinfo.ini", gt.parent.parent / "seqinfo.ini"):
+        ini = configparser.ConfigParser()
+        if ini.read(ini_path) and ini.has_option("Sequence", "frameRate"):
+            return float(ini["Sequence"]["frameRate"])
+    return None
 
 
 def write_seqinfo(
@@ -726,6 +764,16 @@ def cmd_latency(args) -> None:
     (Path(args.out) / "latency.md").write_text(text)
 
 
+class DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that shows each option's default, except for required options and options without one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        """The help text, with ``(default: ...)`` where there is a default to show."""
+        if action.required or action.default is None or "%(default)" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m ultralytics.trackers.eval``."""
     p = argparse.ArgumentParser(
@@ -734,12 +782,19 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("prepare", help="make a sequence folder from a video and its MOTChallenge gt.txt")
-    s.add_argument("--video", type=Path, required=True)
-    s.add_argument("--gt", type=Path, required=True)
-    s.add_argument("--name", required=True)
-    s.add_argument("--out", type=Path, default=Path("data"))
-    s.add_argument("--fps", type=float)
+    fmt = DefaultsHelp  # every option with a default shows it
+    s = sub.add_parser(
+        "prepare", help="make a sequence folder from a video and its MOTChallenge gt.txt", formatter_class=fmt
+    )
+    s.add_argument("--video", type=Path, required=True, help="the video whose frames the ground truth numbers from 1")
+    s.add_argument("--gt", type=Path, required=True, help="MOTChallenge gt.txt (frame,id,x,y,w,h,conf,...)")
+    s.add_argument("--name", required=True, help="sequence name, also the folder name under --out")
+    s.add_argument("--out", type=Path, default=Path("data"), help="folder that receives the sequence folder")
+    s.add_argument(
+        "--fps",
+        type=float,
+        help="the recording's frame rate; default: seqinfo.ini beside the gt, else the video header (can be wrong)",
+    )
     for name, fn, doc in (
         ("cache", cmd_cache, "detect once per sequence and cache boxes and descriptors"),
         ("auc", cmd_auc, "separability (ROC AUC) of each native descriptor"),
@@ -748,16 +803,16 @@ def main(argv: list[str] | None = None) -> int:
         ("e2e", cmd_e2e, "track with model.track itself and evaluate"),
         ("latency", cmd_latency, "per-frame cost of predict / track / native ReID / external encoder, interleaved"),
     ):
-        s = sub.add_parser(name, help=doc)
+        s = sub.add_parser(name, help=doc, description=doc, formatter_class=fmt)
         s.set_defaults(func=fn)
-        s.add_argument("--model", required=True, help="detector weights")
-        s.add_argument("--seqs", nargs="+", required=True, help="sequence folders (MOTChallenge layout)")
-        s.add_argument("--imgsz", type=int, default=640)
-        s.add_argument("--conf", type=float, default=0.1)
+        s.add_argument("--model", required=True, help="detector weights (.pt or an exported model)")
+        s.add_argument("--seqs", nargs="+", required=True, help="sequence folders (MOTChallenge layout, see prepare)")
+        s.add_argument("--imgsz", type=int, default=640, help="inference size in pixels")
+        s.add_argument("--conf", type=float, default=0.1, help="detection confidence threshold of the cached boxes")
         s.add_argument("--cache", default="runs/eval/cache", help="detection cache folder")
-        s.add_argument("--out", default="runs/eval", help="output folder")
+        s.add_argument("--out", default="runs/eval", help="output folder (results.md, plots, track files)")
         if name in {"run", "e2e"}:
-            s.add_argument("--trackers", nargs="+", required=True, help="YAML[:key=value,...] per tracker config")
+            s.add_argument("--trackers", nargs="+", required=True, help="tracker configs, each YAML[:key=value,...]")
         if name == "run":
             s.add_argument(
                 "--gap", type=int, default=5, help="frames unmatched before a return counts as re-identification"
@@ -769,11 +824,14 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: Ultralytics' default)")
             s.add_argument("--formats", nargs="*", default=[], help="also time exported models, e.g. onnx openvino")
         if name == "tune":
-            s.add_argument("--tracker", required=True, help="base YAML")
+            s.add_argument("--tracker", required=True, help="base tracker YAML")
             s.add_argument("--grid", nargs="+", required=True, help="key=v1,v2,... per swept key")
     args = p.parse_args(argv)
     if args.command == "prepare":
-        print(prepare(args.video, args.gt, args.name, args.out, args.fps))
+        try:
+            print(prepare(args.video, args.gt, args.name, args.out, args.fps))
+        except (FileNotFoundError, ValueError) as e:
+            p.exit(2, f"{p.prog} prepare: error: {e}\n")
         return 0
     args.func(args)
     return 0
