@@ -445,13 +445,15 @@ def test_demo_writes_video_identity_sheet_and_mot_tracks(person_model, clip, tmp
     ("args", "error"),
     [
         (("--frames", "0"), "must be at least 1"),
+        (("--conf", "1.5"), "must be in [0, 1]"),
+        (("--imgsz", "-640"), "must be at least 1"),
         (("--source", "missing.avi"), "cannot read video missing.avi"),
         (("--model", "missing.pt"), "model missing.pt not found"),
         (("--tracker", "botsort_native_reid.yaml:x"), "botsort_native_reid.yaml:x"),
     ],
 )
 def test_demo_refuses_bad_input_before_writing_anything(person_model, clip, tmp_path, args, error):
-    """A bad --frames, source, model or tracker: exit 2 with one line naming it, and no output folder."""
+    """A bad option value, source, model or tracker: exit 2 with one line naming it, and no output folder."""
     base = {"--source": str(clip), "--model": str(person_model), "--out": str(tmp_path / "demo")}
     base.update(dict(zip(args[::2], args[1::2])))
     r = run_demo(*[x for kv in base.items() for x in kv], cwd=tmp_path)

@@ -73,9 +73,23 @@ class Track:
 
 def positive_int(text: str) -> int:
     """An argparse type: an integer of at least 1."""
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 1, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value:g}")
     return value
 
 
@@ -214,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--frames", type=positive_int, default=200, help="stop after this many frames (default: 200; the clip has 795)"
     )
-    p.add_argument("--conf", type=float, default=0.1, help="detection confidence threshold (default: 0.1)")
-    p.add_argument("--imgsz", type=int, default=640, help="inference size (default: 640)")
+    p.add_argument("--conf", type=fraction, default=0.1, help="detection confidence threshold (default: 0.1)")
+    p.add_argument("--imgsz", type=positive_int, default=640, help="inference size (default: 640)")
     a = p.parse_args(argv)
     try:  # everything is checked before anything is written
         model = a.model or str(person_detector())
