@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ultralytics.utils import LOGGER, YAML
+from ultralytics.utils.checks import check_yaml
 
 GMC_METHODS = ("sparseOptFlow", "orb", "sift", "ecc", "none")
 SHIPPED = "from the shipped YAML"  # default of the keys whose value the tracker type's shipped YAML provides
@@ -266,19 +267,22 @@ def _encoder_exists(name: str) -> bool:
     return Path(name).exists() or Path(name).name in REID_ASSETS | GITHUB_ASSETS_NAMES
 
 
+def _shipped_names() -> str:
+    """The shipped tracker configs, for messages."""
+    from ultralytics.utils import ROOT
+
+    return ", ".join(sorted(p.name for p in (ROOT / "cfg/trackers").glob("*.yaml")))
+
+
 def _read(source: Any) -> tuple[str, dict]:
     """A label for messages and the raw keys of a YAML name or path, a dict or a namespace."""
     if isinstance(source, (str, Path)):
-        from ultralytics.utils import ROOT
-        from ultralytics.utils.checks import check_yaml
-
-        shipped = ", ".join(sorted(p.name for p in (ROOT / "cfg/trackers").glob("*.yaml")))
         if Path(source).suffix not in {".yaml", ".yml"}:
-            raise _fail(str(source), f"a tracker config is a .yaml file: a path, or one of {shipped}")
+            raise _fail(str(source), f"a tracker config is a .yaml file: a path, or one of {_shipped_names()}")
         try:
             path = check_yaml(source)
         except FileNotFoundError:
-            raise _fail(str(source), f"no such file, and not a shipped tracker config ({shipped})") from None
+            raise _fail(str(source), f"no such file, and not a shipped tracker config ({_shipped_names()})") from None
         return Path(source).name, dict(YAML.load(path) or {})
     if isinstance(source, dict):
         return "tracker config", dict(source)
@@ -313,13 +317,12 @@ def load(source: Any, overrides: dict | None = None) -> TrackerConfig:
         if name not in meta:
             hint = f"; 'association: reid' now takes '{REPLACED[name]}'" if name in REPLACED else _closest(name, meta)
             raise _fail(label, f"unknown key '{name}' for tracker_type {kind}{hint}")
-    from ultralytics.utils.checks import check_yaml
-
-    shipped = YAML.load(check_yaml(shipped_name))
     missing = [f.name for f in fields(cls) if f.default is SHIPPED and f.name not in raw]
+    values = raw
     if missing:
         LOGGER.warning(f"{label} has no {', '.join(missing)}; using the values of {shipped_name}")
-    values = {**{name: shipped[name] for name in missing}, **raw}
+        shipped = YAML.load(check_yaml(shipped_name))
+        values = {**{name: shipped[name] for name in missing}, **raw}
     cfg = cls(**{name: _check(label, name, value, meta[name]) for name, value in values.items()})
     if isinstance(cfg, ReIDConfig):
         _check_reid(label, cfg)
