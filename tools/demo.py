@@ -95,11 +95,10 @@ def fraction(text: str) -> float:
 
 def probe(source: str) -> tuple[int, float]:
     """Frame count and frame rate of a video, or DemoError when it cannot be read."""
-    cap = cv2.VideoCapture(source)
-    ok = cap.isOpened() and cap.read()[0]
-    count, fps = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), cap.get(cv2.CAP_PROP_FPS)
-    cap.release()
-    if not ok:
+    from ultralytics.trackers.eval import video_info
+
+    count, width, _, fps = video_info(source)
+    if not width:
         raise DemoError(f"cannot read video {source} (OpenCV opens no frame from it)")
     return count, fps if 0 < fps < 1000 else 25.0
 

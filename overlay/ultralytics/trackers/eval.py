@@ -101,14 +101,8 @@ def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = Non
         raise FileNotFoundError(f"ground truth {gt} not found")
     if not Path(video).is_file():
         raise FileNotFoundError(f"video {video} not found")
-    cap = cv2.VideoCapture(str(video))
-    ok = cap.isOpened() and cap.read()[0]
-    length, width, height = (
-        int(cap.get(p)) for p in (cv2.CAP_PROP_FRAME_COUNT, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)
-    )
-    video_fps = cap.get(cv2.CAP_PROP_FPS)
-    cap.release()
-    if not ok or length <= 0 or width <= 0 or height <= 0:
+    length, width, height, video_fps = video_info(video)
+    if length <= 0 or width <= 0 or height <= 0:
         raise FileNotFoundError(f"cannot read video {video} (OpenCV opens no frames from it)")
     if fps is None:
         fps, origin = seqinfo_rate(Path(gt)), "the seqinfo.ini beside the ground truth"
@@ -125,6 +119,16 @@ def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = Non
     shutil.copyfile(gt, seq / "gt" / "gt.txt")
     write_seqinfo(seq, name, length, fps, width, height, video=video)
     return seq
+
+
+def video_info(video: str | Path) -> tuple[int, int, int, float]:
+    """Frame count, width, height and frame rate of a video as its header gives them; zeros if no frame can be read."""
+    cap = cv2.VideoCapture(str(video))
+    ok = cap.isOpened() and cap.read()[0]
+    props = (cv2.CAP_PROP_FRAME_COUNT, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)
+    info = (*(int(cap.get(p)) for p in props), cap.get(cv2.CAP_PROP_FPS)) if ok else (0, 0, 0, 0.0)
+    cap.release()
+    return info
 
 
 def seqinfo_rate(gt: Path) -> float | None:
@@ -634,10 +638,11 @@ def cmd_e2e(args) -> None:
     for spec in args.trackers:
         yaml, overrides = parse_tracker(spec)
         name = spec.replace(".yaml", "")
+        keys = {**YAML.load(check_yaml(yaml)), **overrides}
         with tempfile.TemporaryDirectory() as tmp:
             for seq in seqs:
                 cfg = Path(tmp) / f"{seq.name}.yaml"  # an image folder has no frame rate of its own: the sequence's
-                YAML.save(cfg, {"frame_rate": seq.fps, **YAML.load(check_yaml(yaml)), **overrides})
+                YAML.save(cfg, {"frame_rate": seq.fps, **keys})
                 model = YOLO(args.model)
                 lines = []
                 stream = model.track(
