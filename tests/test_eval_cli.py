@@ -92,3 +92,45 @@ def test_prepare_fails_clearly_and_writes_nothing(clip, tmp_path: Path, video, g
     assert r.returncode == 2
     assert error.format(video=video, gt=gt) in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_ground_truth_in_no_layout_is_refused_before_anything_runs(clip, tmp_path: Path):
+    """For a gt TrackEval cannot score, prepare writes nothing and run detects nothing: one line, exit 2."""
+    video, gt = clip
+    gt.write_text("".join(f"{f},1,10,10,20,30,1,1\n" for f in range(1, 7)))  # 8 columns: no MOTChallenge layout
+    r = bench("prepare", "--video", str(video), "--gt", str(gt), "--name", "X", "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "has 8 columns; MOTChallenge layouts have 6:" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
+    gt.write_text("".join(f"{f},1,10,10,20,30,1\n" for f in range(1, 7)))  # 7 columns (frame,id,box,conf): read
+    r = bench("prepare", "--video", str(video), "--gt", str(gt), "--name", "X", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "out/X/gt/gt.txt").write_text("1,1,10,10,20\n")
+    cache = tmp_path / "cache"
+    args = ["--model", str(tmp_path / "never-loaded.pt"), "--seqs", str(tmp_path / "out/X"), "--cache", str(cache)]
+    r = bench("run", *args, "--trackers", "bytetrack.yaml", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 2 and "has 5 columns" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not cache.exists()
+
+
+def test_variants_are_the_same_sequence_from_other_encodings(clip, tmp_path: Path):
+    """H.264 at another CRF, JPEG frames and resized frames: same frames and rate, gt scaled, grouped by sequence."""
+    from ultralytics.trackers.sequences import Sequence, read_gt
+
+    video, gt = clip
+    assert (
+        bench("prepare", "--video", str(video), "--gt", str(gt), "--name", "A", "--out", str(tmp_path)).returncode == 0
+    )
+    r = bench(
+        "variants", "--seqs", str(tmp_path / "A"), "--kinds", "crf28", "jpeg75", "scale0.5", "--out", str(tmp_path)
+    )
+    assert r.returncode == 0, r.stderr
+    for kind, size in (("crf28", (48, 64)), ("jpeg75", (48, 64)), ("scale0.5", (24, 32))):
+        seq = Sequence(tmp_path / f"A-{kind}")
+        frames = list(seq.frames())
+        assert (seq.name, seq.base, seq.variant, seq.fps) == (f"A-{kind}", "A", kind, 10)
+        assert len(frames) == seq.length == 6 and all(f.shape[:2] == size for f in frames)
+        assert np.allclose(read_gt(seq.gt)[0][:, 2:6], read_gt(gt)[0][:, 2:6] * (0.5 if kind == "scale0.5" else 1))
+    assert Sequence(tmp_path / "A").variant == "as shipped"
+    r = bench("variants", "--seqs", str(tmp_path / "A"), "--kinds", "crf99", "--out", str(tmp_path))
+    assert r.returncode == 2 and "out of range" in r.stderr
+    assert "--kinds" in bench("variants", "--help").stdout

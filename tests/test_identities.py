@@ -121,3 +121,88 @@ def test_sequences_are_scored_alone_and_combined(tmp_path):
     assert r["sequences"]["a"]["IDF1"] == 1.0 and r["sequences"]["b"]["IDF1"] == pytest.approx(0.5)
     assert r["IDSW"] == 2 and r["IDF1"] == pytest.approx(0.75)
     assert np.isclose(r["oracle IDF1"], 1.0)
+
+
+@pytest.mark.parametrize(
+    ("layout", "row"),
+    [
+        (6, "{f},{i},{x},{y},50,120"),
+        (7, "{f},{i},{x},{y},50,120,1"),
+        (9, "{f},{i},{x},{y},50,120,1,1,1.0"),
+        (10, "{f},{i},{x},{y},50,120,1,-1,-1,-1"),
+    ],
+)
+def test_every_published_ground_truth_layout_is_read(tmp_path, layout: int, row: str):
+    """6, 7, 9 and 10 columns (MOTChallenge has published all four) score alike; a 7-column conf 0 row is ignored."""
+    rows = [row.format(f=f, i=i, x=x, y=y) for f in range(1, FRAMES + 1) for i, (x, y) in PEOPLE.items()]
+    seq = sequence(tmp_path, rows, f"gt{layout}")
+    r = bench.evaluate([seq], {"t": {seq.name: tracks(tmp_path, {1: frames(1, 40, 1), 2: frames(1, 40, 2)})}})["t"]
+    assert r["IDF1"] == 1.0 and r["FP"] == 0 and r["FN"] == 0
+    if layout == 7:  # person 2 marked conf 0: not scored, and its boxes count as false positives as in MOT15
+        seq = sequence(tmp_path, [r.replace(",120,1", ",120,0") if r.split(",")[1] == "2" else r for r in rows], "z")
+        r = bench.evaluate([seq], {"t": {seq.name: tmp_path / "t.txt"}})["t"]
+        assert r["FN"] == 0 and r["FP"] == FRAMES
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        (["1,1,10,10,50,120,1,1"], "has 8 columns; MOTChallenge layouts have 6: frame,id,x,y,w,h"),
+        (["1,1,10,10,50,120", "2,1,10,10,50,120,1"], "has 6/7 columns"),
+        (["1,1,10,10,50,abc"], "line 1 is not numeric"),
+        (["0,1,10,10,50,120"], "frame numbers must be integers >= 1"),
+        (["1,1,10,10,0,120"], "boxes need finite x,y and w,h > 0"),
+    ],
+)
+def test_ground_truth_in_no_layout_is_refused_in_one_line(tmp_path, rows: list[str], error: str):
+    """A layout TrackEval cannot score is refused by the reader every command uses, naming the file and the layouts."""
+    from ultralytics.trackers.sequences import GroundTruthError, read_gt
+
+    seq = sequence(tmp_path, rows)
+    with pytest.raises(GroundTruthError, match=error) as e:
+        read_gt(seq.gt)
+    assert "\n" not in str(e.value) and str(seq.gt) in str(e.value)
+
+
+def test_occluder_ignores_the_people_it_hides_and_removes_their_detections(tmp_path):
+    """A person walks through a pillar at 40-60 % of the width: inside it no detection and no person to find.
+
+    The band is 256-384 px wide in a 640-px image; the walker's centre crosses it on frames 17-24. Detections centred
+    in it are gone, so a tracker's output has an 8-frame gap there; the ground truth inside it is ignored, so keeping
+    the ID across the band scores a perfect IDF1 and a re-identification, and a new ID after it one ID switch that
+    perfect identities on the same boxes would not make.
+    """
+    from ultralytics.trackers.sequences import Occluder
+
+    walker = {f: 15 * f - 15 for f in range(1, FRAMES + 1)}  # left edge; box 50 wide, centre = left + 25
+    seq = sequence(tmp_path, [f"{f},1,{x},100,50,120,1,-1,-1,-1" for f, x in walker.items()])
+    boxes = [np.array([[x, 100, x + 50, 220, 0.9, 0]], np.float32) for x in walker.values()]
+    band = Occluder.parse("0.4,0.6")
+    occluded, kept, feats = band.apply(seq, boxes, {"color": [np.ones((1, 4))] * FRAMES}, 640, tmp_path / "occ")
+    assert occluded.name == "toy+occ40-60" and occluded.occluder == band and occluded.length == seq.length
+    seen = [f for f, b in enumerate(kept, 1) if len(b)]
+    assert [f for f in walker if f not in seen] == list(range(17, 25))  # centres 265..370 px: 256 <= c < 384
+    assert all(len(f) == len(b) for f, b in zip(feats["color"], kept))
+
+    def result(ids: dict[int, int], name: str) -> Path:
+        lines = [bench.mot_line(f, ids[f], kept[f - 1][0, :4].tolist(), 0.9) for f in seen]
+        (tmp_path / name).write_text("".join(lines))
+        return tmp_path / name
+
+    same = result(dict.fromkeys(walker, 1), "same.txt")
+    new = result({f: 1 if f < 17 else 2 for f in walker}, "new.txt")
+    r = bench.evaluate([occluded], {"same": {occluded.name: same}, "new": {occluded.name: new}})
+    assert r["same"]["IDF1"] == 1.0 and r["same"]["FN"] == 0 and r["same"]["FP"] == 0
+    assert r["same"]["reid"]["gaps <1 s"] == r["same"]["reid"]["kept <1 s"] == 1  # 8 frames at 10 fps
+    assert r["new"]["IDSW"] == 1 and r["new"]["reid"]["new ID"] == 1 and r["new"]["oracle IDF1"] == 1.0
+    plain = bench.evaluate([seq], {"same": {seq.name: same}})["same"]
+    assert plain["FN"] == 8  # without the occluder the hidden frames are missed people
+
+
+def test_occluder_values_are_checked():
+    """LO,HI fractions of the width, LO < HI: anything else is one clear error."""
+    from ultralytics.trackers.sequences import Occluder
+
+    for text, error in (("0.3", "expected LO,HI"), ("0.5,0.4", "0 <= LO < HI <= 1"), ("a,b", "expected LO,HI")):
+        with pytest.raises(ValueError, match=error):
+            Occluder.parse(text)

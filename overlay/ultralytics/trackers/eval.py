@@ -32,9 +32,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from ultralytics.trackers.sequences import (
+    Occluder,
+    Sequence,
+    check_variant,
+    make_variant,
+    read_gt,
+    video_info,
+    write_gt,
+    write_seqinfo,
+)
 from ultralytics.utils import LOGGER, YAML
 from ultralytics.utils.checks import check_yaml
 
@@ -44,43 +53,6 @@ METRICS = ("HOTA", "IDF1", "MOTA", "IDSW", "FP", "FN")
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Sequences
-
-
-class Sequence:
-    """A MOTChallenge sequence: frames (image folder or video) and optional ground truth."""
-
-    def __init__(self, path: str | Path):
-        """Read ``seqinfo.ini`` of the sequence folder ``path``."""
-        self.path = Path(path)
-        ini = configparser.ConfigParser()
-        if not ini.read(self.path / "seqinfo.ini"):
-            raise FileNotFoundError(f"{self.path / 'seqinfo.ini'} not found: not a MOTChallenge sequence folder")
-        info = ini["Sequence"]
-        self.name = info.get("name", self.path.name)
-        self.length = int(info["seqLength"])
-        self.fps = float(info.get("frameRate", 30))
-        self.video = (self.path / info["video"]) if "video" in info else None
-        self.img_dir = self.path / info.get("imDir", "img1")
-        self.gt = self.path / "gt" / "gt.txt"
-
-    @property
-    def source(self) -> str:
-        """What ``model.track`` reads: the video, or the image folder."""
-        return str(self.video if self.video else self.img_dir)
-
-    def frames(self):
-        """Yield the frames (BGR) in order, at most ``length``."""
-        if self.video:
-            cap = cv2.VideoCapture(str(self.video))
-            for _ in range(self.length):
-                ok, frame = cap.read()
-                if not ok:
-                    break
-                yield frame
-            cap.release()
-        else:
-            for p in sorted(self.img_dir.iterdir())[: self.length]:
-                yield cv2.imread(str(p))
 
 
 def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = None) -> Path:
@@ -93,12 +65,13 @@ def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = Non
 
     Raises:
         FileNotFoundError: The video or the ground truth does not exist or cannot be read.
-        ValueError: ``fps`` is not positive.
+        ValueError: ``fps`` is not positive, or the ground truth is in no MOTChallenge layout (`GroundTruthError`).
     """
     if fps is not None and not fps > 0:
         raise ValueError(f"--fps must be positive, got {fps}")
     if not Path(gt).is_file():
         raise FileNotFoundError(f"ground truth {gt} not found")
+    read_gt(gt)  # one line for a layout TrackEval cannot score, before anything is written
     if not Path(video).is_file():
         raise FileNotFoundError(f"video {video} not found")
     length, width, height, video_fps = video_info(video)
@@ -121,16 +94,6 @@ def prepare(video: Path, gt: Path, name: str, out: Path, fps: float | None = Non
     return seq
 
 
-def video_info(video: str | Path) -> tuple[int, int, int, float]:
-    """Frame count, width, height and frame rate of a video as its header gives them; zeros if no frame can be read."""
-    cap = cv2.VideoCapture(str(video))
-    ok = cap.isOpened() and cap.read()[0]
-    props = (cv2.CAP_PROP_FRAME_COUNT, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)
-    info = (*(int(cap.get(p)) for p in props), cap.get(cv2.CAP_PROP_FPS)) if ok else (0, 0, 0, 0.0)
-    cap.release()
-    return info
-
-
 def seqinfo_rate(gt: Path) -> float | None:
     """The ``frameRate`` of a ``seqinfo.ini`` in the ground truth's folder or the one above it, if there is one."""
     for ini_path in (gt.parent / "seqinfo.ini", gt.parent.parent / "seqinfo.ini"):
@@ -138,27 +101,6 @@ def seqinfo_rate(gt: Path) -> float | None:
         if ini.read(ini_path) and ini.has_option("Sequence", "frameRate"):
             return float(ini["Sequence"]["frameRate"])
     return None
-
-
-def write_seqinfo(
-    seq: Path, name: str, length: int, fps: float, width: int, height: int, video: Path | None = None
-) -> None:
-    """Write ``seqinfo.ini`` (read back by `Sequence`) into the sequence folder ``seq``.
-
-    Args:
-        seq (Path): Sequence folder.
-        name (str): Sequence name.
-        length (int): Number of frames.
-        fps (float): Frame rate.
-        width (int): Frame width in pixels.
-        height (int): Frame height in pixels.
-        video (Path, optional): The video holding the frames; without it they are JPEG files in ``img1/``.
-    """
-    source = f"video={Path(video).resolve()}" if video else "imDir=img1"
-    (Path(seq) / "seqinfo.ini").write_text(
-        f"[Sequence]\nname={name}\n{source}\nframeRate={fps:g}\nseqLength={length}\nimWidth={width}\n"
-        f"imHeight={height}\nimExt=.jpg\n"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -245,13 +187,21 @@ def build_cache(seq: Sequence, model: str, imgsz: int, conf: float, cache_dir: P
 class Cache:
     """Cached detections of one sequence: per-frame boxes (xyxy, conf, cls) and descriptors."""
 
-    def __init__(self, path: Path):
-        """Load a cache file."""
-        z = np.load(path)
-        self.orig_shape = tuple(int(x) for x in z["orig_shape"])
-        splits = np.cumsum(z["n"])[:-1]
-        self.boxes = np.split(z["boxes"], splits)
-        self.feats = {k[6:]: np.split(z[k], splits) for k in z.files if k.startswith("feats_")}
+    def __init__(self, path: Path | None):
+        """Load a cache file (None: empty, for `derived`)."""
+        self.orig_shape, self.boxes, self.feats = (0, 0), [], {}
+        if path is not None:
+            z = np.load(path)
+            self.orig_shape = tuple(int(x) for x in z["orig_shape"])
+            splits = np.cumsum(z["n"])[:-1]
+            self.boxes = np.split(z["boxes"], splits)
+            self.feats = {k[6:]: np.split(z[k], splits) for k in z.files if k.startswith("feats_")}
+
+    def derived(self, boxes: list[np.ndarray], feats: dict[str, list[np.ndarray]]) -> Cache:
+        """A cache of the same images with other per-frame boxes and features (e.g. through an occluder)."""
+        out = Cache(None)
+        out.orig_shape, out.boxes, out.feats = self.orig_shape, boxes, feats
+        return out
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -319,8 +269,9 @@ def benchmark_rules(gt: Path) -> str:
 
     MOT16/MOT17 ground truth has 9 columns ``frame,id,x,y,w,h,consider,class,visibility`` with integer classes 1-13
     (pedestrians, and distractors, reflections, static people, occluders to be ignored); MOT15 has 10 columns ending in
-    world coordinates. Under MOT17 rules TrackEval removes tracker boxes matched to distractor rows before scoring,
-    instead of counting them as false positives.
+    world coordinates (7 or 6 columns in some published sequences: `ultralytics.trackers.sequences.read_gt`). Under
+    MOT17 rules TrackEval removes tracker boxes matched to distractor rows before scoring, instead of counting them as
+    false positives.
 
     Args:
         gt (Path): The sequence's ``gt.txt``.
@@ -328,10 +279,7 @@ def benchmark_rules(gt: Path) -> str:
     Returns:
         (str): ``MOT17`` or ``MOT15`` (TrackEval's ``BENCHMARK``; MOT16 and MOT17 rules are the same).
     """
-    gt = np.loadtxt(gt, delimiter=",", ndmin=2)
-    classes = gt[:, 7] if gt.shape[1] == 9 else np.zeros(0)
-    mot16 = len(classes) and np.all((classes == classes.round()) & (classes >= 1) & (classes <= 13))
-    return "MOT17" if mot16 else "MOT15"
+    return read_gt(gt)[1]
 
 
 def summary(res: dict) -> dict:
@@ -350,7 +298,9 @@ def summary(res: dict) -> dict:
     return out
 
 
-def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int = 5) -> dict[str, dict]:
+def evaluate(
+    seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int = 5, groups: dict[str, list[str]] | None = None
+) -> dict[str, dict]:
     """TrackEval HOTA, CLEAR and Identity per tracker, per sequence and combined; IoU threshold 0.5.
 
     Each sequence is scored under the MOTChallenge rules its ground truth asks for (`benchmark_rules`). Beside the
@@ -361,9 +311,11 @@ def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int
         seqs (list[Sequence]): The sequences.
         results (dict[str, dict[str, Path]]): Tracker name -> sequence name -> MOTChallenge result file.
         gap (int): Frames a person or a track must be unmatched for its return to count as a re-identification.
+        groups (dict[str, list[str]], optional): Group name -> names of its sequences, each group also combined.
 
     Returns:
-        (dict[str, dict]): Tracker name -> combined `summary` numbers, plus ``sequences``: sequence name -> `summary`.
+        (dict[str, dict]): Tracker name -> combined `summary` numbers, plus ``sequences``: sequence name -> `summary`,
+            and ``groups``: group name -> `summary` when ``groups`` are given.
     """
     try:
         import trackeval
@@ -382,15 +334,15 @@ def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int
     per_seq = {name: {} for name in results}  # tracker -> sequence -> raw TrackEval results and identity analysis
     with tempfile.TemporaryDirectory() as tmp:
         gt_root, tr_root = Path(tmp, "gt"), Path(tmp, "trackers")
-        for seq in seqs:
-            (gt_root / seq.name / "gt").mkdir(parents=True)
-            shutil.copyfile(seq.gt, gt_root / seq.name / "gt" / "gt.txt")
+        rules = {}
+        for seq in seqs:  # every published layout as MOT16 rows, which TrackEval reads under either rules
+            rows, rules[seq.name] = read_gt(seq.gt)
+            write_gt(gt_root / seq.name / "gt" / "gt.txt", rows)
         for name, files in results.items():
             for seq_name, file in files.items():
                 dest = tr_root / name / "data" / f"{seq_name}.txt"
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file, dest)
-        rules = {seq.name: benchmark_rules(seq.gt) for seq in seqs}
         for benchmark in sorted(set(rules.values())):
             group = [seq for seq in seqs if rules[seq.name] == benchmark]
             dataset = trackeval.datasets.MotChallenge2DBox(
@@ -413,12 +365,18 @@ def evaluate(seqs: list[Sequence], results: dict[str, dict[str, Path]], gap: int
                     res["oracle"] = identity.eval_sequence(oracle_data(data, matches))
                     res["reid"] = reid_events(data, seq.fps, gap, matches)
                     per_seq[name][seq.name] = res
+
+    def combine(by_seq: dict) -> dict:
+        out = {m.get_name(): m.combine_sequences({s: r[m.get_name()] for s, r in by_seq.items()}) for m in metrics}
+        out["oracle"] = identity.combine_sequences({s: r["oracle"] for s, r in by_seq.items()})
+        out["reid"] = sum((r["reid"] for r in by_seq.values()), Counter())
+        return summary(out)
+
     table = {}
     for name, by_seq in per_seq.items():
-        combined = {m.get_name(): m.combine_sequences({s: r[m.get_name()] for s, r in by_seq.items()}) for m in metrics}
-        combined["oracle"] = identity.combine_sequences({s: r["oracle"] for s, r in by_seq.items()})
-        combined["reid"] = sum((r["reid"] for r in by_seq.values()), Counter())
-        table[name] = {**summary(combined), "sequences": {s.name: summary(by_seq[s.name]) for s in seqs}}
+        table[name] = {**combine(by_seq), "sequences": {s.name: summary(by_seq[s.name]) for s in seqs}}
+        if groups:
+            table[name]["groups"] = {g: combine({s: by_seq[s] for s in members}) for g, members in groups.items()}
     return table
 
 
@@ -475,8 +433,8 @@ def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 2
     from ultralytics.trackers.utils.matching import linear_assignment
     from ultralytics.utils.metrics import box_iou
 
-    gt = np.loadtxt(seq.gt, delimiter=",", ndmin=2)
-    gt = gt[gt[:, 6] != 0]
+    gt, _ = read_gt(seq.gt)
+    gt = gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]  # the people to track
     frames, ids, rows = [], [], {k: [] for k in cache.feats}
     import torch
 
@@ -512,10 +470,46 @@ def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 2
 
 
 def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
-    """Sequences and their detection caches (built where missing)."""
+    """Sequences and their detection caches (built where missing), and each seen through every ``--occluder`` band.
+
+    Every sequence folder and ground truth is checked before any detection runs (one line for a bad one). Occluded
+    sequences are named ``<sequence>+occ<lo>-<hi>`` (percent of the image width) and share their sequence's frames.
+    """
     seqs = [Sequence(p) for p in args.seqs]
+    for seq in seqs:
+        read_gt(seq.gt)
+    names = [s.name for s in seqs]
+    if len(set(names)) < len(names):
+        raise ValueError(f"sequence names must be unique, got {names}")
     caches = {s.name: Cache(build_cache(s, args.model, args.imgsz, args.conf, Path(args.cache))) for s in seqs}
-    return seqs, caches
+    occluded = []
+    for seq in seqs:
+        cache = caches[seq.name]
+        for band in getattr(args, "occluder", None) or []:
+            occ, boxes, feats = band.apply(seq, cache.boxes, cache.feats, cache.orig_shape[1], Path(args.out) / "gt")
+            caches[occ.name] = cache.derived(boxes, feats)
+            occluded.append(occ)
+    return seqs + occluded, caches
+
+
+def sequence_groups(seqs: list[Sequence]) -> dict[str, list[str]]:
+    """Groups of sequences each report also pools: per variant and per occluder band, where there are several.
+
+    Returns:
+        (dict[str, list[str]]): ``unoccluded`` and ``occluded`` (all bands) and one per band (``occ30-40``) when some
+            sequences are occluded; ``variant <kind>`` per variant of the unoccluded sequences when there are several.
+    """
+    groups = {}
+    plain = [s for s in seqs if s.occluder is None]
+    variants = sorted({s.variant for s in plain})
+    if len(variants) > 1:
+        groups.update({f"variant {v}": [s.name for s in plain if s.variant == v] for v in variants})
+    bands = sorted({s.occluder for s in seqs if s.occluder is not None}, key=lambda b: (b.lo, b.hi))
+    if bands:
+        groups["unoccluded"] = [s.name for s in plain]
+        groups["occluded"] = [s.name for s in seqs if s.occluder is not None]
+        groups.update({b.label: [s.name for s in seqs if s.occluder == b] for b in bands})
+    return groups
 
 
 def spec_name(spec: str) -> str:
@@ -551,7 +545,7 @@ def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay"
         file, t = replay(seq, caches[seq.name], spec, out / name / f"{seq.name}.txt")
         results.setdefault(name, {})[seq.name] = file
         ms.setdefault(name, []).append(t)
-    table = evaluate(seqs, results, gap)
+    table = evaluate(seqs, results, gap, groups=sequence_groups(seqs))
     return table, {k: {"tracker ms/frame": f"{np.mean(v):.2f}"} for k, v in ms.items()}
 
 
@@ -562,7 +556,14 @@ def cmd_run(args) -> None:
     give, beside the metrics combined and per sequence, each run's association headroom (oracle IDF1 of its own boxes)
     and re-identification counts (see `ultralytics.trackers.identities`).
     """
-    from ultralytics.trackers.identities import headroom_markdown, plot_identities, reid_markdown, sequences_markdown
+    from ultralytics.trackers.identities import (
+        groups_markdown,
+        headroom_markdown,
+        plot_identities,
+        reid_markdown,
+        sequences_markdown,
+        variants_markdown,
+    )
 
     seqs, caches = load(args)
     out = Path(args.out)
@@ -574,16 +575,31 @@ def cmd_run(args) -> None:
             reid_off[spec_name(spec)] = spec_name(twin or off)
     table, ms = run_trackers(seqs, caches, specs, out / "tracks", gap=args.gap)
     names = ", ".join(s.name for s in seqs)
-    text = "\n\n".join(
-        [
-            f"## Combined ({names})\n\n{markdown(table, ms)}",
-            f"## IDF1 per sequence (ID switches)\n\n{sequences_markdown(table)}",
-            "## Association headroom\n\nOracle IDF1: the same output boxes with perfect identities. Room closed: "
-            "(IDF1 - IDF1 with reid: off) / (oracle IDF1 with reid: off - IDF1 with reid: off).\n\n"
-            + headroom_markdown(table, reid_off),
-            f"## Re-identification\n\n{reid_markdown(table, args.gap)}",
-        ]
-    )
+    sections = [
+        f"## Combined ({names})\n\n{markdown(table, ms)}",
+        f"## IDF1 per sequence (ID switches)\n\n{sequences_markdown(table)}",
+    ]
+    if groups := next(iter(table.values())).get("groups"):
+        sections.append(
+            "## Groups\n\nIDF1 (ID switches) pooled over each group of sequences; for a ReID config, the share of the "
+            f"association headroom of its reid: off twin it closes.\n\n{groups_markdown(table, reid_off)}\n"
+            + "".join(f"- {g}: {', '.join(m)}\n" for g, m in sequence_groups(seqs).items() if g in groups)
+        )
+    bases = {}
+    for s in seqs:
+        if s.occluder is None:
+            bases.setdefault(s.base, []).append(s.name)
+    if any(len(v) > 1 for v in bases.values()):
+        sections.append(
+            "## Variants\n\nEach sequence over its encodings.\n\n" + variants_markdown(table, bases, reid_off)
+        )
+    sections += [
+        "## Association headroom\n\nOracle IDF1: the same output boxes with perfect identities. Room closed: "
+        "(IDF1 - IDF1 with reid: off) / (oracle IDF1 with reid: off - IDF1 with reid: off).\n\n"
+        + headroom_markdown(table, reid_off),
+        f"## Re-identification\n\n{reid_markdown(table, args.gap)}",
+    ]
+    text = "\n\n".join(sections)
     print(text)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.md").write_text(text)
@@ -594,7 +610,7 @@ def cmd_run(args) -> None:
 
 def cmd_tune(args) -> None:
     """Grid search over tracker config keys on cached detections; print the configs sorted by IDF1, and per sequence."""
-    from ultralytics.trackers.identities import sequences_markdown
+    from ultralytics.trackers.identities import groups_markdown, sequences_markdown
 
     seqs, caches = load(args)
     keys = [g.split("=", 1)[0] for g in args.grid]
@@ -606,6 +622,8 @@ def cmd_tune(args) -> None:
     table, _ = run_trackers(seqs, caches, specs, Path(args.out) / "tracks", desc="tune")
     ranked = dict(sorted(table.items(), key=lambda kv: (-kv[1]["IDF1"], kv[1]["IDSW"])))
     text = markdown(ranked) + "\nIDF1 per sequence (ID switches):\n\n" + sequences_markdown(ranked)
+    if "groups" in next(iter(ranked.values())):
+        text += "\nIDF1 per group of sequences (ID switches):\n\n" + groups_markdown(ranked, {})
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "tune.md").write_text(text)
@@ -619,6 +637,16 @@ def cmd_auc(args) -> None:
         kinds = [k for k in res if k not in {"detections", "pairs", "same"}]
         print(f"{seq.name}: {res['detections']} matched detections, {res['pairs']} pairs ({res['same']} same person)")
         print("| descriptor | AUC |\n|---|---|\n" + "".join(f"| {k} | {res[k]:.3f} |\n" for k in kinds))
+
+
+def cmd_variants(args) -> None:
+    """Write each sequence from other encodings (`ultralytics.trackers.sequences.make_variant`); print the folders."""
+    seqs = [Sequence(p) for p in args.seqs]
+    for seq in seqs:
+        read_gt(seq.gt)
+    for seq in seqs:
+        for kind in args.kinds:
+            print(make_variant(seq, kind, Path(args.out)))
 
 
 def cmd_cache(args) -> None:
@@ -800,6 +828,22 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         help="the recording's frame rate; default: seqinfo.ini beside the gt, else the video header (can be wrong)",
     )
+    s = sub.add_parser(
+        "variants",
+        help="write sequences from other encodings (H.264 quality, JPEG, resized) to check results against noise",
+        description=cmd_variants.__doc__,
+        formatter_class=fmt,
+    )
+    s.set_defaults(func=cmd_variants)
+    s.add_argument("--seqs", nargs="+", required=True, help="sequence folders (MOTChallenge layout, see prepare)")
+    s.add_argument(
+        "--kinds",
+        nargs="+",
+        type=variant_arg,
+        default=["crf28", "jpeg75", "scale0.9"],
+        help="crfN: H.264 at CRF N; jpegQ: JPEG frames of quality Q; scaleF: frames resized by F, gt scaled",
+    )
+    s.add_argument("--out", type=Path, default=Path("data"), help="folder that receives <sequence>-<kind> folders")
     for name, fn, doc in (
         ("cache", cmd_cache, "detect once per sequence and cache boxes and descriptors"),
         ("auc", cmd_auc, "separability (ROC AUC) of each native descriptor"),
@@ -822,6 +866,16 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument(
                 "--gap", type=int, default=5, help="frames unmatched before a return counts as re-identification"
             )
+        if name in {"run", "tune"}:
+            s.add_argument(
+                "--occluder",
+                nargs="+",
+                type=occluder_arg,
+                default=[],
+                metavar="LO,HI",
+                help="virtual pillars: each band (fractions of the width) adds every sequence with the detections "
+                "centred in it removed and the people centred in it ignored, e.g. 0.3,0.4 0.6,0.7",
+            )
         if name == "latency":
             s.add_argument("--frames", type=int, default=100, help="frames of the first sequence to time")
             s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")
@@ -832,14 +886,30 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--tracker", required=True, help="base tracker YAML")
             s.add_argument("--grid", nargs="+", required=True, help="key=v1,v2,... per swept key")
     args = p.parse_args(argv)
-    if args.command == "prepare":
-        try:
+    try:
+        if args.command == "prepare":
             print(prepare(args.video, args.gt, args.name, args.out, args.fps))
-        except (FileNotFoundError, ValueError) as e:
-            p.exit(2, f"{p.prog} prepare: error: {e}\n")
-        return 0
-    args.func(args)
+        else:
+            args.func(args)
+    except (FileNotFoundError, ValueError) as e:  # bad input: one line, before any detection where it can be seen
+        p.exit(2, f"{p.prog} {args.command}: error: {e}\n")
     return 0
+
+
+def occluder_arg(text: str) -> Occluder:
+    """``--occluder`` value: ``LO,HI`` fractions of the image width."""
+    try:
+        return Occluder.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def variant_arg(text: str) -> str:
+    """``--kinds`` value: ``crfN``, ``jpegQ`` or ``scaleF``."""
+    try:
+        return check_variant(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 if __name__ == "__main__":

@@ -197,6 +197,60 @@ def headroom_markdown(table: dict, reid_off: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def groups_markdown(table: dict, reid_off: dict[str, str]) -> str:
+    """IDF1 of each tracker pooled over each group of sequences (`evaluate`'s ``groups``), and the headroom closed.
+
+    Args:
+        table (dict): `evaluate` output with ``groups``.
+        reid_off (dict[str, str]): ReID tracker name -> name of the same config with ``reid: off`` in ``table``.
+
+    Returns:
+        (str): A markdown table: one row per tracker, one column per group, ``IDF1 (IDSW)`` and for ReID trackers the
+            share of the ``reid: off`` run's headroom closed.
+    """
+    groups = list(next(iter(table.values())).get("groups", {})) if table else []
+    lines = ["| tracker | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+    for name, m in table.items():
+        cells = []
+        for g in groups:
+            r, cell = m["groups"][g], f"{m['groups'][g]['IDF1']:.3f} ({m['groups'][g]['IDSW']})"
+            if reid_off.get(name) in table:
+                o = table[reid_off[name]]["groups"][g]
+                cell += f", {100 * closed_share(r['IDF1'], o['IDF1'], o['oracle IDF1']):+.0f} %"
+            cells.append(cell)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def variants_markdown(table: dict, bases: dict[str, list[str]], reid_off: dict[str, str]) -> str:
+    """Mean and spread of IDF1 over the variants of each sequence, and of the change against ``reid: off``.
+
+    Args:
+        table (dict): `evaluate` output.
+        bases (dict[str, list[str]]): Sequence -> names of its variants in ``table`` (as shipped included).
+        reid_off (dict[str, str]): ReID tracker name -> name of the same config with ``reid: off`` in ``table``.
+
+    Returns:
+        (str): A markdown table, one row per tracker and sequence.
+    """
+    lines = [
+        "| tracker | sequence | variants | IDF1 mean (min-max) | vs reid: off, mean (worst) | room closed, mean |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, m in table.items():
+        for base, names in bases.items():
+            idf1 = np.array([m["sequences"][n]["IDF1"] for n in names])
+            cells = [str(len(names)), f"{idf1.mean():.3f} ({idf1.min():.3f}-{idf1.max():.3f})", "", ""]
+            if reid_off.get(name) in table:
+                off = [table[reid_off[name]]["sequences"][n] for n in names]
+                delta = idf1 - np.array([o["IDF1"] for o in off])
+                share = [closed_share(i, o["IDF1"], o["oracle IDF1"]) for i, o in zip(idf1, off)]
+                cells[2] = f"{100 * delta.mean():+.1f} ({100 * delta.min():+.1f})"
+                cells[3] = f"{100 * np.nanmean(share):+.0f} %"
+            lines.append(f"| {name} | {base} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def reid_markdown(table: dict, gap: int) -> str:
     """The re-identification report: recall across gaps by length, false re-identifications, identity changes."""
     labels = gap_bin_labels()
