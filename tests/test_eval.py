@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -181,3 +182,20 @@ def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_pa
     ratio, low, high = map(float, re.findall(r"\d+\.\d{3}", rows["track, native ReID [onnx]"].split("|")[3]))
     assert 0 < low <= high and ratio > 0  # a bootstrap interval beside each ratio (4 frames: too few to bracket it)
     assert not list(Path(model).parent.glob("*.onnx"))  # nothing exported beside the user's weights
+
+
+def test_reid_prior_is_learnt_as_the_tracker_samples_the_scene(cached, capsys):
+    """tools/reid_prior.py: same-person similarities above different-people ones, printed as SIMILARITY_PRIORS reads."""
+    import reid_prior
+
+    from ultralytics.trackers.utils.scene_reid import SceneStats
+
+    model, seq, _, cache_dir = cached
+    assert reid_prior.main(["--model", model, "--seqs", str(seq.path), "--cache", str(cache_dir)]) == 0
+    printed = capsys.readouterr().out
+    pos, neg = ast.literal_eval(printed[printed.index("(", printed.index('"color"')) : printed.rindex(")") + 1])
+    assert len(pos) == len(neg) == reid_prior.BINS and 990 <= sum(pos) <= 1010 and 990 <= sum(neg) <= 1010
+    centre = (np.arange(reid_prior.BINS) + 0.5) / reid_prior.BINS
+    assert centre @ pos / sum(pos) > centre @ neg / sum(neg)  # the same person looks more alike
+    stats = SceneStats((pos, neg))
+    assert stats.ready and stats.ratio(np.array([0.99]))[0] > stats.ratio(np.array([0.6]))[0]

@@ -37,6 +37,17 @@ COLOR_SAMPLES = (32, 16)  # rows x columns sampled inside each box
 COLOR_TRIM = 0.15  # fraction of the box width trimmed on each side
 COLOR_STRIPES = 2  # horizontal stripes (upper and lower body)
 
+# How alike the same person and different people look with each descriptor, learnt offline (`tools/reid_prior.py`):
+# histograms over similarity (1 + cosine) / 2 in [0, 1], 50 equal bins, per mille. `association: reid` starts every
+# scene from these as a few pseudo-samples (`scene_reid.SceneStats`) and refines them with the scene's own.
+# `color`: PETS09-S2L1, TUD-Stadtmitte and MOT16-09 (the development sequences as shipped), offline person detector.
+SIMILARITY_PRIORS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "color": (
+        (*(0,) * 32, 1, 1, 1, 1, 2, 3, 3, 10, 11, 16, 19, 35, 78, 124, 225, 265, 152, 54),
+        (*(0,) * 27, 3, 2, 5, 11, 12, 16, 28, 29, 39, 42, 57, 84, 126, 141, 105, 113, 87, 45, 33, 12, 3, 3, 0),
+    ),
+}
+
 
 def anchor_features(maps: list[torch.Tensor]) -> torch.Tensor:
     """Per-anchor native features: each anchor's head-input cell, channels mean-reduced to the narrowest level's width.

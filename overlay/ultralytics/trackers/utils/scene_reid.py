@@ -10,17 +10,24 @@ out of a shadow. So every decision here is taken against what this tracker has s
   people within ``NEGATIVE_RANGE`` of its box heights (different people, who are the candidates a re-find confuses it
   with). Detections more than 30 % covered by another box are left out of both. `SceneStats` keeps both as smoothed
   histograms and turns any similarity into a likelihood ratio ``P(s | same person) / P(s | different people)``.
+  For a native descriptor with a prior (`descriptors.SIMILARITY_PRIORS`, learnt offline on development footage by
+  ``tools/reid_prior.py``), both histograms start as a few pseudo-samples of it, so appearance can decide from the
+  first frame, also in short clips and in sparse scenes that never show two people side by side; the scene's own
+  samples refine it as they come.
 - **Re-finds**: after motion has matched what it can, a lost track takes an unmatched detection when the posterior
-  probability that the detection is that track, among every lost track whose gate holds it, every visible track near
-  it and "someone else", is at least ``reid_confidence``. The gate is a circle around where the track was last seen,
-  in units of its box height, growing with the seconds it has been lost, so it means the same on 640 px and 1920 px
-  video, at 7 fps or at 30 fps.
+  probability that the detection is that track, among every lost track whose region holds it, every visible track
+  near it and "someone else", is at least ``reid_confidence``. The region follows the motion model: the points within
+  ``refind_radius`` box heights, plus ``refind_speed`` (about walking speed) per second lost, of the path from where
+  the track was last seen to where its Kalman filter, velocity kept, puts it now; so people who stood still, turned
+  back or walked on behind an occluder, and people who left the frame and come back at its edge, are inside. In box
+  heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost.
 
-Until the scene has given ``MIN_POSITIVES`` positives and ``MIN_NEGATIVES`` negatives, and wherever appearance does not
-separate people in it (likelihood ratios near 1), nothing is re-found or vetoed: tracking falls back to motion.
+Without a prior (other descriptors, external encoders), nothing is re-found or vetoed until the scene has given
+``MIN_POSITIVES`` positives and ``MIN_NEGATIVES`` negatives. Wherever appearance does not separate the people of a
+scene (likelihood ratios near 1), no posterior reaches ``reid_confidence``: tracking falls back to motion.
 
 Everything is a few small NumPy array operations per frame over the tracks and detections at hand; no Python loop runs
 over track x detection pairs.
@@ -34,11 +41,13 @@ from typing import Any
 import numpy as np
 
 from ..basetrack import TrackState
+from .descriptors import SIMILARITY_PRIORS
 from .matching import embedding_distance, linear_assignment
 
 BINS = 200  # similarity histogram bins over [0, 1]
 SMOOTH = 2.0  # Gaussian smoothing of the histograms, in bins
-MIN_POSITIVES, MIN_NEGATIVES = 30, 50  # samples the scene must give before appearance decides anything
+MIN_POSITIVES, MIN_NEGATIVES = 30, 50  # without a prior: samples the scene must give before appearance decides
+PRIOR_POSITIVES, PRIOR_NEGATIVES = 30, 50  # with a prior: the pseudo-samples it counts as
 NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of the track
 COVERED = 0.3  # detections covered by another box by more than this fraction of their area give no samples
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
@@ -65,6 +74,14 @@ def box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return d / np.maximum(a[:, None, 3], 1e-6)
 
 
+def path_distance(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Distance from each point ``p`` (m, 2) to each segment from ``a`` (n, 2) to ``b`` (n, 2): an (n, m) array."""
+    ab = (b - a)[:, None]
+    ap = p[None] - a[:, None]
+    t = np.clip((ap * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
+    return np.linalg.norm(ap - t[..., None] * ab, axis=-1)
+
+
 def coverage(xywh: np.ndarray) -> np.ndarray:
     """For each box (n, 4+) in xywh, the largest fraction of its area that another box covers."""
     if len(xywh) < 2:
@@ -76,18 +93,43 @@ def coverage(xywh: np.ndarray) -> np.ndarray:
     return (inter / np.maximum(xywh[:, 2] * xywh[:, 3], 1e-9)[:, None]).max(1)
 
 
+def _resample(hist: np.ndarray) -> np.ndarray:
+    """A histogram over ``[0, 1]`` with any number of equal bins as ``BINS`` bins summing to 1 (uniform within bins)."""
+    hist = np.asarray(hist, dtype=np.float64)
+    fine = np.repeat(hist / len(hist), BINS // len(hist)) if BINS % len(hist) == 0 else None
+    if fine is None:
+        edges = np.linspace(0, 1, BINS + 1)
+        cdf = np.interp(edges, np.linspace(0, 1, len(hist) + 1), np.concatenate([[0], np.cumsum(hist)]))
+        fine = np.diff(cdf)
+    return fine / max(fine.sum(), 1e-12)
+
+
 class SceneStats:
     """Online histograms of same-person and different-people similarities in one scene, and their likelihood ratio.
 
+    With a prior (the descriptor's distributions learnt offline, `descriptors.SIMILARITY_PRIORS`), the histograms
+    start as ``PRIOR_POSITIVES`` and ``PRIOR_NEGATIVES`` pseudo-samples of it, so appearance can decide from the first
+    frame, and the scene's own samples take over as they come. Without one they start empty and appearance decides
+    nothing until the scene has given ``MIN_POSITIVES`` and ``MIN_NEGATIVES`` samples.
+
     Attributes:
-        pos (np.ndarray): Counts of positive (same person) similarities per bin.
-        neg (np.ndarray): Counts of negative (different people) similarities per bin.
+        pos (np.ndarray): Counts of positive (same person) similarities per bin, pseudo-counts of the prior included.
+        neg (np.ndarray): Counts of negative (different people) similarities per bin, pseudo-counts included.
+        has_prior (bool): Whether the counts started from a prior.
     """
 
-    def __init__(self):
-        """Start with no samples."""
-        self.pos = np.zeros(BINS)
-        self.neg = np.zeros(BINS)
+    def __init__(self, prior: tuple[np.ndarray, np.ndarray] | None = None):
+        """Start from the prior's pseudo-counts, or with no samples.
+
+        Args:
+            prior (tuple[np.ndarray, np.ndarray], optional): Positive and negative similarity histograms over ``[0, 1]``
+                with any number of equal bins (any scale); resampled to ``BINS``.
+        """
+        self.has_prior = prior is not None
+        self.pos, self.neg = np.zeros(BINS), np.zeros(BINS)
+        if prior is not None:
+            self.pos += PRIOR_POSITIVES * _resample(prior[0])
+            self.neg += PRIOR_NEGATIVES * _resample(prior[1])
         self._ratio = None
 
     @staticmethod
@@ -102,8 +144,8 @@ class SceneStats:
 
     @property
     def ready(self) -> bool:
-        """Whether the scene has given enough samples for appearance to decide anything."""
-        return self.pos.sum() >= MIN_POSITIVES and self.neg.sum() >= MIN_NEGATIVES
+        """Whether appearance may decide: from the start with a prior, else once the scene gave enough samples."""
+        return self.has_prior or (self.pos.sum() >= MIN_POSITIVES and self.neg.sum() >= MIN_NEGATIVES)
 
     def ratio(self, s: np.ndarray) -> np.ndarray:
         """Likelihood ratio ``P(s | same person) / P(s | different people)`` of similarities ``s``."""
@@ -151,11 +193,13 @@ class SceneReID:
         self.radius = args.refind_radius
         self.speed = args.refind_speed
         self.max_radius = args.refind_max
+        native = getattr(args, "reid", None) == "native"
+        self.prior = SIMILARITY_PRIORS.get(getattr(args, "descriptor", None)) if native else None
         self.reset()
 
     def reset(self) -> None:
         """Forget the scene (a new video)."""
-        self.stats = SceneStats()
+        self.stats = SceneStats(self.prior)
         self._snapshots: dict[int, tuple[int, np.ndarray]] = {}  # track id -> (frame, smoothed feature then)
         self._coverage = np.zeros(0)
 
@@ -227,12 +271,19 @@ class SceneReID:
         self.stats.add(s[same], s[~same & near])
 
     def _gate(self, tracks: list, detections: list, frames_lost: np.ndarray) -> np.ndarray:
-        """Detections within the re-find radius of where each track was last seen (tracks x detections)."""
+        """Detections in the re-find region of each track (tracks x detections).
+
+        The region follows the motion model: every point within ``radius + speed * seconds lost`` (at most
+        ``max_radius``) box heights of the path from where the track was last seen to where its Kalman filter,
+        velocity kept, predicts it now. So a person who stood still, turned back or walked on behind an occluder, or
+        left the frame and comes back at its edge, is inside, at any resolution and frame rate.
+        """
         seconds = np.asarray(frames_lost, dtype=np.float32)[:, None] / self.frame_rate
         radius = np.minimum(self.radius + self.speed * seconds, self.max_radius)
-        a = np.asarray([t.observed_xywh[:4] for t in tracks], dtype=np.float32)
+        seen = np.asarray([t.observed_xywh[:4] for t in tracks], dtype=np.float32)
+        now = np.asarray([t.mean[:2] if t.mean is not None else t.observed_xywh[:2] for t in tracks], np.float32)
         b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
-        return box_distance(a, b) <= radius
+        return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) <= radius
 
     def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
         """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
