@@ -119,6 +119,28 @@ def test_run_reports_reid_against_the_same_config_without_it(cached, tmp_path):
     assert (tmp_path / "identities.png").stat().st_size > 10_000 and (tmp_path / "results.png").exists()
 
 
+def test_run_and_tune_report_each_occluder_band(cached, tmp_path):
+    """`--occluder` adds the sequence behind each band; run pools them per band, tune ranks over all of them."""
+    model, seq, cache, cache_dir = cached
+    common = ["--model", model, "--seqs", str(seq.path), "--cache", str(cache_dir), "--occluder", "0.2,0.4", "0.6,0.8"]
+    assert bench.main(["run", *common, "--out", str(tmp_path / "run"), "--trackers", "botsort_native_reid.yaml"]) == 0
+    text = (tmp_path / "run" / "results.md").read_text()
+    groups = text.split("## Groups")[1].split("## Association headroom")[0]
+    assert "| tracker | unoccluded | occluded | occ20-40 | occ60-80 |" in groups
+    native = next(row for row in groups.splitlines() if row.startswith("| botsort_native_reid | "))
+    assert native.count("%") == 4  # the room closed, per group, against the reid: off twin
+    assert f"| botsort_native_reid | {seq.name}+occ60-80 |" in text  # headroom and re-identification per band
+    w = cache.orig_shape[1]
+    for band in ("occ20-40", "occ60-80"):
+        lo, hi = (int(v) / 100 for v in band[3:].split("-"))
+        rows = np.loadtxt(tmp_path / "run" / "tracks" / "botsort_native_reid" / f"{seq.name}+{band}.txt", delimiter=",")
+        centres = (rows[:, 2] + rows[:, 4] / 2) / w
+        assert len(rows) and np.mean((centres >= lo) & (centres < hi)) < 0.05  # hardly anyone is tracked inside
+    grid = ["--tracker", "botsort_native_reid.yaml", "--grid", "reid_confidence=0.7,0.8"]
+    assert bench.main(["tune", *common, "--out", str(tmp_path / "tune"), *grid]) == 0
+    assert "| tracker | unoccluded | occluded | occ20-40 | occ60-80 |" in (tmp_path / "tune" / "tune.md").read_text()
+
+
 def test_replay_matches_model_track_end_to_end(cached, tmp_path):
     """The cached replay and a real `model.track` run of the same config give the same scores."""
     model, seq, cache, _ = cached
