@@ -238,3 +238,20 @@ def test_seed_scenario_person_behind_a_pillar_keeps_their_id(fps):
     assert ids_of(run, "lookalike") and not ids_of(run, "lookalike") & ids_of(run, "p")
     off = run_scene(config(reid="off"), people, 5 * fps, fps=fps)
     assert len(ids_of(off, "p")) == 2
+
+
+def test_person_who_leaves_the_frame_and_comes_back_at_its_edge_keeps_their_id():
+    """Re-entry: a person walks out at the right edge and walks back in there 2 s later, within the lifetime."""
+    rng = np.random.default_rng(9)
+    speed = 0.8 * SIZE[1]  # pixels per second
+
+    def walker(t: float):
+        if t < 2:  # walks right, out of the frame at t = 2 (centre 590 px, the box's right edge at 615)
+            return (590 - speed * (2 - t), 180)
+        return None if t < 4 else (590 - speed * (t - 4), 180)  # back in at t = 4, walking left
+
+    people = {"p": (unit(rng.normal(size=64)), walker), "other": (unit(rng.normal(size=64)), lambda t: (80, 400))}
+    run = run_scene(config(), people, 150)
+    assert ids_of(run, "p", 125) and len(ids_of(run, "p")) == 1
+    off = run_scene(config(reid="off"), people, 150)
+    assert len(ids_of(off, "p")) == 2

@@ -661,6 +661,8 @@ def cmd_e2e(args) -> None:
     from ultralytics import YOLO
 
     seqs = [Sequence(p) for p in args.seqs]
+    for seq in seqs:  # a ground truth TrackEval cannot score fails here, not after tracking
+        read_gt(seq.gt)
     out = Path(args.out)
     results = {}
     for spec in args.trackers:

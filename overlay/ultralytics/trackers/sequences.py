@@ -73,11 +73,12 @@ def read_gt(path: str | Path) -> tuple[np.ndarray, str]:
         bad = next(i for i, r in enumerate(rows) if not all(_number(v) for v in r))
         raise GroundTruthError(f"ground truth {path} line {bad + 1} is not numeric: {lines[bad]!r}") from None
     n = gt.shape[1]
-    for col, what in ((0, "frame numbers"), (1, "ids")):
+    for col, what, low in ((0, "frame numbers", 1), (1, "ids", 0)):
         v = gt[:, col]
-        if not np.all(np.isfinite(v) & (v == np.round(v)) & (v >= (1 if col == 0 else 0))):
-            i = int(np.flatnonzero(~(np.isfinite(v) & (v == np.round(v)) & (v >= (1 if col == 0 else 0))))[0])
-            raise GroundTruthError(f"ground truth {path} line {i + 1}: {what} must be integers >= 1: {lines[i]!r}")
+        bad = ~(np.isfinite(v) & (v == np.round(v)) & (v >= low))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GroundTruthError(f"ground truth {path} line {i + 1}: {what} must be integers >= {low}: {lines[i]!r}")
     if not np.all(np.isfinite(gt[:, 2:6])) or np.any(gt[:, 4:6] <= 0):
         i = int(np.flatnonzero(~(np.isfinite(gt[:, 2:6]).all(1) & (gt[:, 4:6] > 0).all(1)))[0])
         raise GroundTruthError(f"ground truth {path} line {i + 1}: boxes need finite x,y and w,h > 0: {lines[i]!r}")
@@ -256,7 +257,10 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
     frames = tqdm(seq.frames(), total=seq.length, desc=f"{name}", unit="frame")
     length, size = 0, (0, 0)
     if kind.startswith("crf"):
-        import imageio_ffmpeg
+        try:
+            import imageio_ffmpeg
+        except ImportError as e:
+            raise ImportError("variant crfN needs imageio-ffmpeg: pip install 'ultralytics-reid[eval]'") from e
 
         video = dest / f"{name}.mp4"
         writer = None
