@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.config import build_tracker
+from ultralytics.trackers.utils.scene_reid import COVERED, coverage
 
 W, H, DIM = 640, 480, 8
 NATIVE = {"with_reid": True, "model": "auto"}
@@ -86,13 +87,22 @@ def check_frame(tracker, out: np.ndarray, dets: np.ndarray, feats: np.ndarray) -
         curr = tracks[i].curr_feat
         same = np.flatnonzero(np.abs(unit - curr).max(axis=1) < 1e-5) if curr is not None else []
         assert all(k == j for k in same), f"track {i} (detection {j}) holds the feature of detection(s) {same}"
-        if good[j] and attaches_feature(tracker, dets[j, 4]):  # a good feature: the track holds exactly it now
+        if good[j] and attaches_feature(tracker, dets, j):  # a good feature: the track holds exactly it now
             np.testing.assert_allclose(curr, unit[j], atol=1e-5)
 
 
-def attaches_feature(tracker, score: float) -> bool:
-    """Whether the tracker gives a detection of this score its feature (TrackTrack: high-score detections only)."""
-    return type(tracker).__name__ != "TRACKTRACK" or score >= tracker.args.track_high_thresh
+def attaches_feature(tracker, dets: np.ndarray, j: int) -> bool:
+    """Whether the track of detection ``j`` must now hold exactly its feature (else its own earlier one may stay).
+
+    TrackTrack: high-score detections only. BoT-SORT's ``association: reid``: not where another box covers the
+    detection by more than ``COVERED`` (it mixes two people's looks, so a matched track keeps what it had).
+    """
+    if type(tracker).__name__ == "TRACKTRACK":
+        return dets[j, 4] >= tracker.args.track_high_thresh
+    if getattr(tracker.args, "association", None) == "reid":
+        xywh = np.concatenate([(dets[:, :2] + dets[:, 2:4]) / 2, dets[:, 2:4] - dets[:, :2]], axis=1)
+        return coverage(xywh)[j] <= COVERED
+    return True
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

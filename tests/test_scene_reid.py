@@ -255,3 +255,32 @@ def test_person_who_leaves_the_frame_and_comes_back_at_its_edge_keeps_their_id()
     assert ids_of(run, "p", 125) and len(ids_of(run, "p")) == 1
     off = run_scene(config(reid="off"), people, 150)
     assert len(ids_of(off, "p")) == 2
+
+
+def test_track_keeps_its_appearance_while_another_box_covers_its_detection():
+    """A track does not learn the look of a detection that another box covers, and learns again once apart.
+
+    While B's box covers 40 % of A's, A's detection mixes both looks, so A's appearance stays what it was.
+    """
+    rng = np.random.default_rng(10)
+    fa, fb = unit(rng.normal(size=64)), unit(rng.normal(size=64))
+    cfg = config()
+    cfg.frame_rate = 30
+    tracker = build_tracker(cfg)
+
+    def frame(b_x: float, fa_seen: np.ndarray, fb_seen: np.ndarray) -> None:
+        rows = [[175, 140, 225, 260, 0.9, 0], [b_x - 25, 140, b_x + 25, 260, 0.9, 0]]
+        boxes = Boxes(np.asarray(rows, dtype=np.float32), (H, W))
+        tracker.update(boxes, None, feats=np.stack([fa_seen, fb_seen]))
+
+    for _ in range(30):
+        frame(400, fa, fb)
+    track = {t.track_id: t for t in tracker.tracked_stracks}
+    a = next(t for t in track.values() if t.observed_xywh[0] < 300)
+    before = a.smooth_feat.copy()
+    mixed = unit(fa + fb)
+    for _ in range(10):
+        frame(230, mixed, mixed)  # 20 px of A's 50 px width overlap: 40 % covered
+    assert a.state == 1 and np.array_equal(a.smooth_feat, before)  # still tracked, appearance kept
+    frame(400, unit(fa + 0.3 * fb), fb)  # apart again: learns
+    assert not np.array_equal(a.smooth_feat, before)

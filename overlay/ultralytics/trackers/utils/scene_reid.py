@@ -24,6 +24,9 @@ out of a shadow. So every decision here is taken against what this tracker has s
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost.
+- **Covered detections**: a track matched to a detection more than 30 % covered by another box keeps its appearance
+  (the detection mixes two people's looks), so people who cross or merge keep what they look like apart. Only a
+  tentative track confirmed by its second detection takes it anyway (it has a single sample to keep).
 
 Without a prior (other descriptors, external encoders), nothing is re-found or vetoed until the scene has given
 ``MIN_POSITIVES`` positives and ``MIN_NEGATIVES`` negatives. Wherever appearance does not separate the people of a
@@ -49,7 +52,7 @@ SMOOTH = 2.0  # Gaussian smoothing of the histograms, in bins
 MIN_POSITIVES, MIN_NEGATIVES = 30, 50  # without a prior: samples the scene must give before appearance decides
 PRIOR_POSITIVES, PRIOR_NEGATIVES = 30, 50  # with a prior: the pseudo-samples it counts as
 NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of the track
-COVERED = 0.3  # detections covered by another box by more than this fraction of their area give no samples
+COVERED = 0.3  # detections covered by another box by more than this fraction of their area: no samples, no learning
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
 
 
@@ -207,6 +210,11 @@ class SceneReID:
         """Note how much each detection of the frame (n, 4+ in xywh, in detection-index order) is covered by another."""
         self._coverage = coverage(np.asarray(xywh, dtype=np.float32))
 
+    def covered(self, detection: Any) -> bool:
+        """Whether another box of the frame covers more than ``COVERED`` of the detection (a wrapped `BOTrack`)."""
+        i = int(detection.idx)
+        return i < len(self._coverage) and bool(self._coverage[i] > COVERED)
+
     def costs(self, tracks: list, detections: list, dists: np.ndarray, iou_dists: np.ndarray) -> np.ndarray:
         """Motion costs with appearance as tie-break and veto (see the module docstring).
 
@@ -252,13 +260,10 @@ class SceneReID:
         """
         cutoff = frame_id - lifetime - math.ceil(SNAPSHOT_AGE[1] * self.frame_rate) - 1
         self._snapshots = {k: v for k, v in self._snapshots.items() if v[0] >= cutoff}
-        cov = self._coverage
         pairs = [
             (t, d)
             for t, d in zip(tracks, detections)
-            if t.smooth_feat is not None
-            and d.curr_feat is not None
-            and (int(d.idx) >= len(cov) or cov[int(d.idx)] <= COVERED)
+            if t.smooth_feat is not None and d.curr_feat is not None and not self.covered(d)
         ]
         snaps = [self._snapshot(t, frame_id) for t, _ in pairs]
         rows = [i for i, snap in enumerate(snaps) if snap is not None]
