@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from ultralytics.engine.results import Boxes
+from ultralytics.trackers.basetrack import TrackState
 from ultralytics.trackers.config import BoTSORTConfig, build_tracker, load
 from ultralytics.trackers.utils.scene_reid import SceneStats
 
@@ -281,6 +282,6 @@ def test_track_keeps_its_appearance_while_another_box_covers_its_detection():
     mixed = unit(fa + fb)
     for _ in range(10):
         frame(230, mixed, mixed)  # 20 px of A's 50 px width overlap: 40 % covered
-    assert a.state == 1 and np.array_equal(a.smooth_feat, before)  # still tracked, appearance kept
+    assert a.state == TrackState.Tracked and np.array_equal(a.smooth_feat, before)  # appearance kept
     frame(400, unit(fa + 0.3 * fb), fb)  # apart again: learns
     assert not np.array_equal(a.smooth_feat, before)
