@@ -100,8 +100,7 @@ def attaches_feature(tracker, dets: np.ndarray, j: int) -> bool:
     if type(tracker).__name__ == "TRACKTRACK":
         return dets[j, 4] >= tracker.args.track_high_thresh
     if getattr(tracker.args, "association", None) == "reid":
-        xywh = np.concatenate([(dets[:, :2] + dets[:, 2:4]) / 2, dets[:, 2:4] - dets[:, :2]], axis=1)
-        return coverage(xywh)[j] <= COVERED
+        return coverage(Boxes(dets, (H, W)).xywh)[j] <= COVERED
     return True
 
 

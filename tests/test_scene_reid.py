@@ -276,8 +276,7 @@ def test_track_keeps_its_appearance_while_another_box_covers_its_detection():
 
     for _ in range(30):
         frame(400, fa, fb)
-    track = {t.track_id: t for t in tracker.tracked_stracks}
-    a = next(t for t in track.values() if t.observed_xywh[0] < 300)
+    a = next(t for t in tracker.tracked_stracks if t.observed_xywh[0] < 300)
     before = a.smooth_feat.copy()
     mixed = unit(fa + fb)
     for _ in range(10):
