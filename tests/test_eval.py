@@ -117,6 +117,13 @@ def test_run_reports_reid_against_the_same_config_without_it(cached, tmp_path):
     assert len(headroom) == 2 and all(row.rstrip(" |").endswith("%") for row in headroom)  # room closed: seq, all
     assert not any(row.startswith("| bytetrack[reid=off]") for row in text.splitlines())  # no ReID, no twin
     assert (tmp_path / "identities.png").stat().st_size > 10_000 and (tmp_path / "results.png").exists()
+    timing = text.split("## Tracker time per frame")[1].splitlines()
+    assert "| tracker | total | gmc | descriptor | kalman | association | reid | rest |" in timing
+    times = {row.split("|")[1].strip(): [float(x) for x in row.split("|")[2:-1]] for row in timing if row[:3] == "| b"}
+    assert set(times) == {"botsort_native_reid", "botsort_native_reid[reid=off]", "bytetrack"}
+    for name, (total, gmc, _, kalman, association, reid, _) in times.items():
+        assert total == pytest.approx(sum(times[name][1:]), abs=0.05) and kalman > 0 and association > 0
+        assert (gmc > 0) == name.startswith("botsort") and (reid > 0.01) == (name == "botsort_native_reid")
 
 
 def test_run_and_tune_report_each_occluder_band(cached, tmp_path):
@@ -190,7 +197,8 @@ def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_pa
         cwd=tmp_path,
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    rows = {line.split("|")[1].strip(): line for line in (tmp_path / "latency.md").read_text().splitlines()[4:]}
+    ratios, parts = (tmp_path / "latency.md").read_text().split("\n\n", 2)[1:]
+    rows = {line.split("|")[1].strip(): line for line in ratios.splitlines()[2:]}
     assert set(rows) == {
         "predict",
         "track, no ReID",
@@ -204,6 +212,14 @@ def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_pa
     ratio, low, high = map(float, re.findall(r"\d+\.\d{3}", rows["track, native ReID [onnx]"].split("|")[3]))
     assert 0 < low <= high and ratio > 0  # a bootstrap interval beside each ratio (4 frames: too few to bracket it)
     assert not list(Path(model).parent.glob("*.onnx"))  # nothing exported beside the user's weights
+    by_part = {  # the tracker's own time of each tracking mode, by part (camera motion first)
+        line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:-1]]
+        for line in parts.splitlines()
+        if line.startswith("| track")
+    }
+    assert set(by_part) == set(rows) - {"predict", "predict [onnx]"}
+    for total, gmc, *others in by_part.values():
+        assert total > 0 and gmc > 0 and total == pytest.approx(gmc + sum(others), abs=0.05)
 
 
 def test_reid_prior_is_learnt_as_the_tracker_samples_the_scene(cached, capsys):

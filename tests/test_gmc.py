@@ -170,6 +170,43 @@ def test_featureless_frames_give_the_identity_and_the_estimate_recovers():
     np.testing.assert_allclose(gmc.apply(shifted(img, -5, 2))[:, 2], [-5, 2], atol=0.3)
 
 
+def noisy(img: np.ndarray, rng: np.random.Generator, level: float = 3.0) -> np.ndarray:
+    """The image with fresh sensor noise (about `level` grey levels), as every frame of a real camera has."""
+    return np.clip(img + rng.normal(0, level, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_still_camera_needs_no_estimate_until_it_moves():
+    """Noisy frames of a still camera get the exact identity (no flow computed); the first moved frame gets its motion.
+
+    A flow estimate on noisy frames is never exactly the identity, so exact identities show the estimate was skipped.
+    """
+    from ultralytics.trackers.utils.gmc import GMC
+
+    rng, img, gmc = np.random.default_rng(0), textured(seed=6), GMC("sparseOptFlow")
+    warps = [gmc.apply(noisy(img, rng)) for _ in range(12)]
+    assert sum(np.array_equal(w, np.eye(2, 3)) for w in warps[2:]) == 10  # after the first estimate: all skipped
+    np.testing.assert_allclose(gmc.apply(noisy(shifted(img, 1.5, 0), rng))[:, 2], [1.5, 0], atol=0.3)
+    for i in range(2, 6):  # then a pan of 3 px per frame is followed frame by frame
+        np.testing.assert_allclose(gmc.apply(noisy(shifted(img, 1.5 + 3 * (i - 1), 0), rng))[:, 2], [3, 0], atol=0.3)
+
+
+def test_a_slow_drift_is_compensated_in_full():
+    """A camera drifting by 0.2 px per frame, too little for one frame to count as motion, is still followed.
+
+    Frames are compared with the last estimated one, so the drift adds up until it is estimated from there: over 30
+    frames the warps sum to the whole drift, and the motion not yet compensated never reaches a pixel.
+    """
+    from ultralytics.trackers.utils.gmc import GMC
+
+    rng, img, gmc = np.random.default_rng(1), textured(seed=7), GMC("sparseOptFlow")
+    gmc.apply(noisy(img, rng))
+    compensated = 0.0
+    for i in range(1, 31):
+        compensated += gmc.apply(noisy(shifted(img, 0.2 * i, 0), rng))[0, 2]
+        assert abs(0.2 * i - compensated) < 1.0, (i, compensated)
+    assert abs(compensated - 6.0) < 0.6
+
+
 def test_tracking_through_a_fast_camera_pan_keeps_people_with_gmc(moving, person_model, native_low_yaml, tmp_path):
     """`model.track` on the moving-camera clip: with GMC people stay tracked under fewer IDs than without it."""
     from ultralytics import YOLO

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tracker_cost
 
@@ -61,7 +63,41 @@ def test_scale_times_every_size_pair_and_plots(tmp_path):
     rows = json.loads((tmp_path / "results.json").read_text())
     assert {(row["lost_tracks"], row["detections"]) for row in rows} == {(10, 10), (10, 40), (40, 10), (40, 40)}
     assert all(row["ms"] > 0 for row in rows)
+    parts = ("gmc", "descriptor", "kalman", "association", "reid", "rest")
+    assert all(abs(sum(row[p] for p in parts) - row["ms"]) < 0.01 for row in rows)  # the parts add up to the whole
+    assert all(row["reid"] > 0.05 and row["kalman"] > 0.05 and row["gmc"] < 0.05 for row in rows)  # no image, no GMC
+    assert "By part" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "scale.png").stat().st_size > 1000
+
+
+def test_clock_splits_an_update_into_parts_and_leaves_the_tracker_as_it_was():
+    """The clock's parts add up to the update's time, each part is where its work is, and the tracks do not change.
+
+    After the clock the tracker holds no wrapper: its methods are its class's again.
+    """
+    from ultralytics.trackers.utils.clock import PARTS, TrackerClock
+
+    img = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    for yaml, overrides in (("botsort_native_reid.yaml", {}), ("bytetrack.yaml", {})):
+        tracker, dets, feats = tracker_cost.scale_setup(yaml, 20, 20, **overrides)
+        twin = copy.deepcopy(tracker)
+        with TrackerClock(tracker) as clock:
+            for _ in range(3):
+                out = tracker.update(dets, img, feats=feats)
+        for _ in range(3):
+            expected = twin.update(dets, img, feats=feats)
+        np.testing.assert_array_equal(out, expected)
+        ms = clock.ms_per_frame()
+        assert clock.frames == 3 and ms["total"] > 0
+        assert sum(ms[p] for p in PARTS) == pytest.approx(ms["total"])
+        assert ms["kalman"] > 0 and ms["association"] > 0 and ms["descriptor"] > 0 and ms["rest"] > 0
+        if yaml == "bytetrack.yaml":
+            assert ms["gmc"] < 0.05 and ms["reid"] < 0.05  # ByteTrack has neither: only its empty hooks run
+        else:
+            assert ms["gmc"] > 0.05 and ms["reid"] > 0.05
+        assert not {"update", "init_track", "multi_predict"} & set(vars(tracker))
+        assert not {"update", "initiate"} & set(vars(tracker.kalman_filter))
+        assert tracker.update.__func__ is type(tracker).update
 
 
 def lines_run(tracker, dets, feats) -> int:

@@ -10,7 +10,8 @@ tracker still holds. Bounded memory and flat time are what a long-running stream
 new), for N and M from 10 to 1000: the median time of that update, so its growth with N and M is visible.
 
 Both time ``tracker.update`` alone, with native features given (no detector, no image: camera-motion compensation,
-whose cost depends on the image and not on the tracks, is not run). Needs the installed ultralytics-reid; ``--help``
+whose cost depends on the image and not on the tracks, is not run); ``scale`` also splits each update into its parts
+(``ultralytics.trackers.utils.clock``: Kalman, association, ReID, ...). Needs the installed ultralytics-reid; ``--help``
 on each command for its options.
 
     python tools/tracker_cost.py soak --frames 1000 10000 100000 --out runs/bench/soak
@@ -24,7 +25,6 @@ import copy
 import gc
 import json
 import platform
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -202,16 +202,22 @@ def scale_setup(
     return tracker, detections(np.hstack([xy - wh / 2, xy + wh / 2]), rng.uniform(0.3, 1.0, n_dets), shape), feats
 
 
-def scale_case(yaml: str, n_tracks: int, n_dets: int, repeats: int, dim: int, seed: int) -> float:
-    """Median ms of one `update` with `n_tracks` lost tracks (with features) and `n_dets` detections."""
+def scale_case(yaml: str, n_tracks: int, n_dets: int, repeats: int, dim: int, seed: int) -> dict[str, float]:
+    """Ms of one `update` with `n_tracks` lost tracks (with features) and `n_dets` detections, by part.
+
+    Returns the median over `repeats` updates of a copy of the same tracker: ``total`` and each part of it
+    (`ultralytics.trackers.utils.clock.PARTS`), all taken from the repeat whose total is the median.
+    """
+    from ultralytics.trackers.utils.clock import TrackerClock
+
     tracker, dets, feats = scale_setup(yaml, n_tracks, n_dets, dim, seed)
-    times = []
+    runs = []
     for _ in range(repeats):
         t = copy.deepcopy(tracker)
-        t0 = time.perf_counter()
-        t.update(dets, None, feats=feats)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+        with TrackerClock(t) as clock:
+            t.update(dets, None, feats=feats)
+        runs.append(clock.ms_per_frame())
+    return sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
 
 
 def scale(args: argparse.Namespace) -> list[dict[str, float]]:
@@ -222,7 +228,8 @@ def scale(args: argparse.Namespace) -> list[dict[str, float]]:
     rows = []
     for yaml, n, m in tqdm(cases, desc="scale", file=sys.stderr):
         ms = scale_case(yaml, n, m, args.repeats, args.dim, args.seed)
-        rows.append({"tracker": yaml, "lost_tracks": n, "detections": m, "ms": round(ms, 3)})
+        parts = {k: round(v, 3) for k, v in ms.items() if k != "total"}
+        rows.append({"tracker": yaml, "lost_tracks": n, "detections": m, "ms": round(ms["total"], 3), **parts})
     return rows
 
 
@@ -266,7 +273,9 @@ def soak_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> str
 
 
 def scale_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> str:
-    """One markdown table per tracker: rows lost tracks, columns detections, cells median ms per update."""
+    """One markdown table per tracker: rows lost tracks, columns detections, cells median ms per update; then parts."""
+    from ultralytics.trackers.utils.clock import PARTS
+
     out = [
         f"Median ms of one update ({args.repeats} repeats), lost tracks with {args.dim}-d features. {platform_line()}"
     ]
@@ -280,6 +289,17 @@ def scale_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> st
             "|---|" + "---|" * len(args.sizes),
         ]
         out += [f"| {n} | " + " | ".join(f"{cell[n, m]:.2f}" for m in args.sizes) + " |" for n in args.sizes]
+    out += [
+        "",
+        "By part (ms of the median update; `ultralytics.trackers.utils.clock`), N lost tracks and N detections:",
+        "",
+        "| tracker | N | total | " + " | ".join(PARTS) + " |",
+        "|---|---|---|" + "---|" * len(PARTS),
+    ]
+    for r in rows:
+        if r["lost_tracks"] == r["detections"]:
+            cells = " | ".join(f"{r[k]:.2f}" for k in ("ms", *PARTS))
+            out.append(f"| `{r['tracker']}` | {r['lost_tracks']} | {cells} |")
     return "\n".join(out) + "\n"
 
 

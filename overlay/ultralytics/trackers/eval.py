@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import contextlib
 import hashlib
 import itertools
 import shutil
@@ -239,29 +240,34 @@ def tracker_config(spec: str):
     return load(yaml, overrides)
 
 
-def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, float]:
-    """Replay cached detections through a tracker config; write MOTChallenge tracks; return (file, ms per frame)."""
+def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, dict[str, float]]:
+    """Replay cached detections through a tracker config; write MOTChallenge tracks.
+
+    Returns:
+        (tuple[Path, dict[str, float]]): The track file, and the tracker's ms per frame in all (``total``) and by part
+            (`ultralytics.trackers.utils.clock`).
+    """
     from ultralytics.engine.results import Boxes
     from ultralytics.trackers.track import TRACKER_MAP
+    from ultralytics.trackers.utils.clock import TrackerClock
 
     cfg = tracker_config(spec)
     cfg.frame_rate = cfg.frame_rate or seq.fps  # what model.track takes from a video's own rate
     native = getattr(cfg, "reid", "off") == "native"
     kind = getattr(cfg, "descriptor", "anchor")
     tracker = TRACKER_MAP[cfg.tracker_type](args=cfg)
-    lines, elapsed = [], 0.0
-    for f, frame in enumerate(seq.frames()):
-        if f >= len(cache.boxes):
-            break
-        det = Boxes(cache.boxes[f], cache.orig_shape)
-        feats = cache.feats[kind][f] if native else None
-        t0 = time.perf_counter()
-        tracks = tracker.update(det, frame, feats=feats)
-        elapsed += time.perf_counter() - t0
-        lines += [mot_line(f + 1, t[4], t[:4], t[5]) for t in tracks.tolist()]
+    lines = []
+    with TrackerClock(tracker) as clock:
+        for f, frame in enumerate(seq.frames()):
+            if f >= len(cache.boxes):
+                break
+            det = Boxes(cache.boxes[f], cache.orig_shape)
+            feats = cache.feats[kind][f] if native else None
+            tracks = tracker.update(det, frame, feats=feats)
+            lines += [mot_line(f + 1, t[4], t[:4], t[5]) for t in tracks.tolist()]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(lines))
-    return out, 1000 * elapsed / max(len(cache.boxes), 1)
+    return out, clock.ms_per_frame()
 
 
 def benchmark_rules(gt: Path) -> str:
@@ -535,7 +541,11 @@ def same_config(a: str, b: str) -> bool:
 
 
 def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay", gap: int = 5) -> tuple[dict, dict]:
-    """Replay each tracker spec on every sequence; return (metrics table, ms per frame per tracker)."""
+    """Replay each tracker spec on every sequence; return (metrics table, ms per frame per tracker).
+
+    The ms per frame of a tracker is the mean over the sequences of its ``update`` time per frame (``tracker
+    ms/frame``); the same mean of each part of it (`ultralytics.trackers.utils.clock`) is the table's ``time``.
+    """
     from tqdm import tqdm
 
     results, ms = {}, {}
@@ -546,7 +556,19 @@ def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay"
         results.setdefault(name, {})[seq.name] = file
         ms.setdefault(name, []).append(t)
     table = evaluate(seqs, results, gap, groups=sequence_groups(seqs))
-    return table, {k: {"tracker ms/frame": f"{np.mean(v):.2f}"} for k, v in ms.items()}
+    for name, times in ms.items():
+        table[name]["time"] = {part: float(np.mean([t[part] for t in times])) for part in times[0]}
+    return table, {k: {"tracker ms/frame": f"{v['time']['total']:.2f}"} for k, v in table.items()}
+
+
+def time_markdown(table: dict) -> str:
+    """A markdown table of each tracker's ms per frame, in all and by part (see `run_trackers`)."""
+    from ultralytics.trackers.utils.clock import PARTS
+
+    lines = ["| tracker | total | " + " | ".join(PARTS) + " |", "|---|" + "---|" * (len(PARTS) + 1)]
+    for name, m in table.items():
+        lines.append(f"| {name} | " + " | ".join(f"{m['time'][p]:.2f}" for p in ("total", *PARTS)) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_run(args) -> None:
@@ -598,6 +620,10 @@ def cmd_run(args) -> None:
         "(IDF1 - IDF1 with reid: off) / (oracle IDF1 with reid: off - IDF1 with reid: off).\n\n"
         + headroom_markdown(table, reid_off),
         f"## Re-identification\n\n{reid_markdown(table, args.gap)}",
+        "## Tracker time per frame\n\nms of `update` per frame, mean over the sequences, in all and by part: "
+        "camera-motion compensation, descriptor (detections to tracks; native descriptors are computed in the "
+        "predictor), Kalman filter, association, ReID decisions, the rest (`ultralytics.trackers.utils.clock`). Image "
+        f"reading is not counted.\n\n{time_markdown(table)}",
     ]
     text = "\n\n".join(sections)
     print(text)
@@ -727,12 +753,14 @@ def cmd_latency(args) -> None:
     paired predict times; see `ratio_interval`). The external encoder is a YOLO classifier built from ``--encoder``
     (weights do not matter for timing). ``--formats`` also exports the detector to each format and times predict,
     tracking without ReID and with native ReID on the exported model; formats are timed one after another, so that
-    one runtime's worker threads do not compete with another's.
+    one runtime's worker threads do not compete with another's. The tracker's own ``update`` time of each tracking
+    mode is also split into its parts (`ultralytics.trackers.utils.clock`).
     """
     import torch
     from tqdm import tqdm
 
     from ultralytics import YOLO
+    from ultralytics.trackers.utils.clock import PARTS, TrackerClock
 
     seq = Sequence(args.seqs[0])
     frames = [f for _, f in zip(range(args.frames), seq.frames())]
@@ -762,7 +790,7 @@ def cmd_latency(args) -> None:
             """Predict (tracker None) or track one frame."""
             model.predict(frame, **kw) if tracker is None else model.track(frame, tracker=tracker, persist=True, **kw)
 
-        times = {}
+        times, parts = {}, {}
         for fmt, path in weights.items():
             suffix = "" if fmt == "pt" else f" [{fmt}]"
             modes = {f"predict{suffix}": None}  # name -> tracker YAML, None for predict
@@ -774,11 +802,15 @@ def cmd_latency(args) -> None:
             if args.threads:  # after the predictors' setup, which sets Ultralytics' own CPU thread count
                 torch.set_num_threads(args.threads)
             group = {name: [] for name in modes}
-            for i, frame in enumerate(tqdm(frames, desc=f"latency {fmt}", file=sys.stderr)):
-                for name in list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]:
-                    t0 = time.perf_counter()
-                    step(models[name], modes[name], frame)
-                    group[name].append(time.perf_counter() - t0)
+            with contextlib.ExitStack() as stack:
+                trackers = {n: models[n].predictor.trackers[0] for n in modes if modes[n] is not None}
+                clocks = {n: stack.enter_context(TrackerClock(t)) for n, t in trackers.items()}
+                for i, frame in enumerate(tqdm(frames, desc=f"latency {fmt}", file=sys.stderr)):
+                    for name in list(modes)[i % len(modes) :] + list(modes)[: i % len(modes)]:
+                        t0 = time.perf_counter()
+                        step(models[name], modes[name], frame)
+                        group[name].append(time.perf_counter() - t0)
+            parts.update({name: clock.ms_per_frame() for name, clock in clocks.items()})
             predict = np.array(group[f"predict{suffix}"])
             times.update({name: (np.array(t), predict) for name, t in group.items()})
     device = "cuda" if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch threads"
@@ -793,6 +825,14 @@ def cmd_latency(args) -> None:
         if not name.startswith("predict"):
             ratio += " ({:.3f}–{:.3f})".format(*ratio_interval(t, predict))
         lines.append(f"| {name} | {1000 * np.median(t):.1f} | {ratio} |")
+    lines += [
+        "",
+        "The tracker's own update, mean ms per frame, in all and by part (`ultralytics.trackers.utils.clock`):",
+        "",
+        "| mode | total | " + " | ".join(PARTS) + " |",
+        "|---|" + "---|" * (len(PARTS) + 1),
+    ]
+    lines += [f"| {n} | " + " | ".join(f"{ms[p]:.2f}" for p in ("total", *PARTS)) + " |" for n, ms in parts.items()]
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
