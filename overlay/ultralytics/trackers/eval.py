@@ -561,13 +561,13 @@ def run_trackers(seqs, caches, specs: list[str], out: Path, desc: str = "replay"
     return table, {k: {"tracker ms/frame": f"{v['time']['total']:.2f}"} for k, v in table.items()}
 
 
-def time_markdown(table: dict) -> str:
-    """A markdown table of each tracker's ms per frame, in all and by part (see `run_trackers`)."""
+def time_markdown(times: dict[str, dict[str, float]], label: str = "tracker") -> str:
+    """A markdown table of ms per frame, in all and by part (`TrackerClock.ms_per_frame`), one row per name."""
     from ultralytics.trackers.utils.clock import PARTS
 
-    lines = ["| tracker | total | " + " | ".join(PARTS) + " |", "|---|" + "---|" * (len(PARTS) + 1)]
-    for name, m in table.items():
-        lines.append(f"| {name} | " + " | ".join(f"{m['time'][p]:.2f}" for p in ("total", *PARTS)) + " |")
+    lines = [f"| {label} | total | " + " | ".join(PARTS) + " |", "|---|" + "---|" * (len(PARTS) + 1)]
+    for name, ms in times.items():
+        lines.append(f"| {name} | " + " | ".join(f"{ms[p]:.2f}" for p in ("total", *PARTS)) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -623,7 +623,7 @@ def cmd_run(args) -> None:
         "## Tracker time per frame\n\nms of `update` per frame, mean over the sequences, in all and by part: "
         "camera-motion compensation, descriptor (detections to tracks; native descriptors are computed in the "
         "predictor), Kalman filter, association, ReID decisions, the rest (`ultralytics.trackers.utils.clock`). Image "
-        f"reading is not counted.\n\n{time_markdown(table)}",
+        f"reading is not counted.\n\n{time_markdown({name: m['time'] for name, m in table.items()})}",
     ]
     text = "\n\n".join(sections)
     print(text)
@@ -760,7 +760,7 @@ def cmd_latency(args) -> None:
     from tqdm import tqdm
 
     from ultralytics import YOLO
-    from ultralytics.trackers.utils.clock import PARTS, TrackerClock
+    from ultralytics.trackers.utils.clock import TrackerClock
 
     seq = Sequence(args.seqs[0])
     frames = [f for _, f in zip(range(args.frames), seq.frames())]
@@ -829,11 +829,8 @@ def cmd_latency(args) -> None:
         "",
         "The tracker's own update, mean ms per frame, in all and by part (`ultralytics.trackers.utils.clock`):",
         "",
-        "| mode | total | " + " | ".join(PARTS) + " |",
-        "|---|" + "---|" * (len(PARTS) + 1),
     ]
-    lines += [f"| {n} | " + " | ".join(f"{ms[p]:.2f}" for p in ("total", *PARTS)) + " |" for n, ms in parts.items()]
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + time_markdown(parts, label="mode")
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "latency.md").write_text(text)
