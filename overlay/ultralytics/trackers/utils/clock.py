@@ -9,7 +9,8 @@ update inside an association counts as Kalman, not twice). Parts:
   tracker's `GMC`;
 - ``descriptor``: ``init_track`` (detections to tracks; an external encoder runs here, native features are only
   normalized: the native descriptors themselves are computed in the predictor, whose cost ``eval latency`` measures);
-- ``kalman``: ``multi_predict`` and the filter's ``initiate``, ``predict`` and ``update``;
+- ``kalman``: ``multi_predict`` and the filter's ``initiate``, ``predict`` and ``update`` (one track at a time) and
+  ``multi_initiate`` and ``multi_update`` (all at once);
 - ``association``: the first, second and unconfirmed associations (costs and assignment), less the Kalman updates;
 - ``reid``: every `SceneReID` call and the re-finds (``_post_first_association``);
 - ``rest``: everything else in ``update`` (splitting detections, new and removed tracks, output).
@@ -35,7 +36,10 @@ PARTS = ("gmc", "descriptor", "kalman", "association", "reid", "rest")
 HOOKS = {  # part -> (attribute path on the tracker, method names)
     "gmc": (("", ("_pre_first_associate",)), ("gmc", ("apply",))),
     "descriptor": (("", ("init_track",)),),
-    "kalman": (("", ("multi_predict",)), ("kalman_filter", ("initiate", "predict", "update"))),
+    "kalman": (
+        ("", ("multi_predict",)),
+        ("kalman_filter", ("initiate", "predict", "update", "multi_initiate", "multi_update")),
+    ),
     "association": (("", ("_first_association", "_second_association", "_unconfirmed_association")),),
     "reid": (
         ("", ("_post_first_association",)),

@@ -1,0 +1,108 @@
+"""The batched tracker core: one array operation over all tracks gives what the per-track code gives, bit for bit.
+
+BoT-SORT corrects the Kalman states of an association stage's matches in one `multi_update` and starts the states of
+new tracks in one `multi_initiate`, and every tracker built on `STrack` takes the boxes it compares by IoU from all
+tracks at once (`multi_xyxy`; patch `trackers: Kalman steps and IoU boxes of all tracks in one array operation`). These
+tests hold each to the per-track arithmetic it replaces: the filters' own `update` and `initiate`, the tracks' `xyxy`
+property, and a whole tracker run through the per-track path of `BYTETracker`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ultralytics.engine.results import Boxes
+from ultralytics.trackers.byte_tracker import BYTETracker
+from ultralytics.trackers.config import build_tracker
+from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
+from ultralytics.trackers.utils.matching import track_boxes
+
+
+def states(kf, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`n` predicted states after a few frames of noisy measurements, and the next measurements."""
+    means, covs = [], []
+    for _ in range(n):
+        mean, cov = kf.initiate(rng.uniform([0, 0, 0.2, 40], [1000, 1000, 2, 300]))
+        for _ in range(rng.integers(0, 4)):
+            mean, cov = kf.predict(mean, cov)
+            mean, cov = kf.update(mean, cov, mean[:4] + rng.normal(0, 2, 4))
+        mean, cov = kf.predict(mean, cov)
+        means.append(mean)
+        covs.append(cov)
+    return np.asarray(means), np.asarray(covs), np.asarray(means)[:, :4] + rng.normal(0, 3, (n, 4))
+
+
+@pytest.mark.parametrize("kf", [KalmanFilterXYAH(), KalmanFilterXYWH()], ids=["XYAH", "XYWH"])
+@pytest.mark.parametrize("n", [1, 2, 17])
+def test_multi_update_and_initiate_are_the_per_track_arithmetic(kf, n):
+    """`multi_update` and `multi_initiate` give each row exactly what `update` and `initiate` give it."""
+    rng = np.random.default_rng(n)
+    mean, cov, z = states(kf, rng, n)
+    new_mean, new_cov = kf.multi_update(mean, cov, z)
+    for i in range(n):
+        m, c = kf.update(mean[i], cov[i], z[i])
+        assert np.array_equal(new_mean[i], m) and np.array_equal(new_cov[i], c)
+    boxes = z.astype(np.float32)  # detections are float32 boxes
+    start_mean, start_cov = kf.multi_initiate(boxes)
+    for i in range(n):
+        m, c = kf.initiate(boxes[i])
+        assert np.array_equal(start_mean[i], m) and np.array_equal(start_cov[i], c) and start_mean.dtype == m.dtype
+
+
+class PerTrack:
+    """A tracker that applies matches and starts new tracks one track at a time, as `BYTETracker` does."""
+
+    _apply_matches = BYTETracker._apply_matches
+    _init_new_tracks = BYTETracker._init_new_tracks
+
+
+@st.composite
+def walks(draw) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Frames of `(boxes (n, 6) xyxy-score-class, features (n, 8))` of people walking, crossing and missed at times."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_people, n_frames = draw(st.integers(1, 10)), draw(st.integers(2, 25))
+    xy = rng.uniform([0, 0], [600, 400], (n_people, 2))
+    v = rng.normal(0, 6, (n_people, 2))
+    wh = rng.uniform([20, 50], [60, 150], (n_people, 2))
+    looks = rng.normal(size=(n_people, 8))
+    frames = []
+    for f in range(n_frames):
+        shown = np.flatnonzero(rng.random(n_people) > 0.2)
+        c = xy[shown] + v[shown] * f + rng.normal(0, 2, (len(shown), 2))
+        boxes = np.hstack([c - wh[shown] / 2, c + wh[shown] / 2, rng.uniform(0.15, 1, (len(shown), 1))])
+        boxes = np.hstack([boxes, np.zeros((len(shown), 1))]).astype(np.float32)
+        frames.append((boxes, (looks[shown] + rng.normal(0, 0.3, (len(shown), 8))).astype(np.float32)))
+    return frames
+
+
+@pytest.mark.parametrize("yaml", ["botsort_native_reid.yaml", "botsort.yaml"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(frames=walks())
+def test_batched_tracker_gives_the_per_track_tracks(yaml, frames):
+    """BoT-SORT with its batched Kalman steps outputs exactly the rows of the same tracker updating track by track."""
+    overrides = {} if yaml == "botsort_native_reid.yaml" else {"with_reid": True, "model": "auto"}
+    batched = build_tracker(yaml, frame_rate=10, **overrides)
+    per_track = build_tracker(yaml, frame_rate=10, **overrides)
+    per_track.__class__ = type("PerTrackBOTSORT", (PerTrack, type(per_track)), {})
+    for boxes, feats in frames:
+        a = batched.update(Boxes(boxes, (480, 640)), None, feats=feats)
+        b = per_track.update(Boxes(boxes, (480, 640)), None, feats=feats)
+        assert np.array_equal(a, b)
+    assert [t.track_id for t in batched.lost_stracks] == [t.track_id for t in per_track.lost_stracks]
+
+
+@pytest.mark.parametrize("yaml", ["bytetrack.yaml", "botsort_native_reid.yaml", "ocsort.yaml"])
+@settings(max_examples=15, deadline=None)
+@given(frames=walks())
+def test_track_boxes_are_each_tracks_xyxy(yaml, frames):
+    """The boxes IoU compares, taken from all tracks at once, are each track's `xyxy`: tracked, lost, detections."""
+    tracker = build_tracker(yaml, frame_rate=10)
+    for boxes, feats in frames:
+        tracker.update(Boxes(boxes, (480, 640)), None, feats=feats)
+        detections = tracker.init_track(Boxes(boxes, (480, 640)))
+        for tracks in (tracker.tracked_stracks, tracker.lost_stracks, detections, tracker.lost_stracks + detections):
+            expected = np.asarray([t.xyxy for t in tracks], dtype=np.float32).reshape(-1, 4)
+            assert np.array_equal(np.asarray(track_boxes(tracks), dtype=np.float32).reshape(-1, 4), expected)
