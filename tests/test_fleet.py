@@ -2,7 +2,8 @@
 
 Each source's tracks are those of tracking it alone with `model.track(..., persist=True)`; a worker killed with
 `ray.kill` mid-run loses no frame and no identity (outputs identical, row for row); a source that cannot be read fails
-alone, with one line; the command line and the sources file.
+alone, with one line; lines added to the sources file while it runs are taken up; the command line and the sources
+file.
 """
 
 from __future__ import annotations
@@ -76,6 +77,26 @@ def test_killed_worker_loses_no_frames_and_no_identities(local_ray, person_model
         assert got["sources"][name]["status"] == "done" and got["sources"][name]["frames"] == 20
         rows = (tmp_path / "killed" / f"{name}.txt").read_text()
         assert rows == (tmp_path / "whole" / f"{name}.txt").read_text() and rows
+
+
+def test_lines_added_to_the_sources_file_are_taken_up(local_ray, person_model, pets_clips, tmp_path):
+    """`watch`: a source appended to the sources file while the run goes on is tracked, by the idle worker."""
+    listing = tmp_path / "sources.txt"
+    listing.write_text(f"{pets_clips[0]}\n")
+    added = []
+
+    def add_line(pool, progress):
+        if not added:
+            with open(listing, "a") as f:
+                f.write(f"{pets_clips[1]}\n")
+            added.append(progress["frame"])
+
+    summary = track_fleet(
+        listing, str(person_model), TRACKER, tmp_path / "out", workers=2, watch=True, step_frames=5, on_step=add_line
+    )
+    assert {n: s["status"] for n, s in summary["sources"].items()} == {"pets_a": "done", "pets_b": "done"}
+    assert summary["sources"]["pets_b"]["worker"] == 1
+    assert (tmp_path / "out" / "pets_b.txt").read_text() == alone(person_model, pets_clips[1])
 
 
 def test_sources_file_and_command_line(person_model, pets_clips, tmp_path):

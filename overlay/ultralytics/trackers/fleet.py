@@ -19,7 +19,8 @@ and scene statistics), the next frame and how much of the rows file is final, at
 worker dies its sources are started on a new worker from their checkpoints: a file is read again from the
 checkpointed frame and the rows after it are written again, so its output equals an uninterrupted run's; a stream goes
 on from its current frame with the checkpointed identities. ``--resume`` continues an interrupted run the same way. A
-source that cannot be opened fails alone, with one line in the summary.
+source that cannot be opened fails alone, with one line in the summary. With ``--watch``, lines appended to the sources
+file while the run goes on are taken up, each by the worker with the fewest unfinished sources.
 
 The same as a function::
 
@@ -87,14 +88,18 @@ def read_sources(path: str | Path) -> list[Source]:
     return name_sources(uris)
 
 
-def name_sources(uris: list[str]) -> list[Source]:
-    """Sources with unique names from their file or folder names (``clip``, ``clip-2``, ...)."""
-    sources, seen = [], {}
+def name_sources(uris: list[str], taken: set[str] | None = None) -> list[Source]:
+    """Sources with unique names from their file or folder names (``clip``, ``clip-2``, ...), none of ``taken``."""
+    sources, taken = [], set(taken or ())
     for uri in uris:
         stem = Path(uri.rstrip("/")).stem or "source"
         stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
-        seen[stem] = seen.get(stem, 0) + 1
-        sources.append(Source(uri, stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
+        name, n = stem, 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name)
+        sources.append(Source(uri, name))
     return sources
 
 
@@ -319,6 +324,7 @@ def track_fleet(
     gpus_per_worker: float = 0.0,
     checkpoint_s: float = 30.0,
     resume: bool = False,
+    watch: bool = False,
     step_frames: int = STEP_FRAMES,
     on_step: Callable[[list, dict], None] | None = None,
     **predict: Any,
@@ -335,6 +341,8 @@ def track_fleet(
         gpus_per_worker (float): GPUs each worker reserves (fractions share a GPU).
         checkpoint_s (float): Seconds between checkpoints of each source.
         resume (bool): Continue from the checkpoints and outputs in ``out`` instead of starting afresh.
+        watch (bool): With a sources file: take up lines added to it while the run goes on (each on the worker with
+            the fewest unfinished sources), until every source has ended.
         step_frames (int): Frames a worker tracks of one source before it turns to its next source.
         on_step (Callable, optional): Called after every step a worker returns, with the worker actors and the
             source's `Progress` fields (e.g. to watch or, in tests, to kill a worker).
@@ -355,14 +363,17 @@ def track_fleet(
         )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    if isinstance(sources, (str, Path)):
-        sources = read_sources(sources)
-    else:
-        sources = name_sources([str(s) for s in sources])
-    if not resume:  # a fresh run: no checkpoint of an earlier one is taken up
-        for s in sources:
+    listing = Path(sources) if isinstance(sources, (str, Path)) else None
+    sources = read_sources(listing) if listing else name_sources([str(s) for s in sources])
+    listed = [s.uri for s in sources]  # what the sources file held so far (`watch`)
+
+    def clear(new: list[Source]) -> None:
+        """A fresh run takes up no checkpoint or rows of an earlier one."""
+        for s in new if not resume else ():
             for suffix in (".ckpt", ".txt"):
                 (out / f"{s.name}{suffix}").unlink(missing_ok=True)
+
+    clear(sources)
     started = not ray.is_initialized()
     if started:
         ray.init(address=address, include_dashboard=False, logging_level="ERROR")
@@ -372,7 +383,7 @@ def track_fleet(
         return actor.remote(model, tracker, str(out), checkpoint_s, predict)
 
     t0 = time.perf_counter()
-    pool = [start_worker() for _ in range(min(workers, len(sources)) or 1)]
+    pool = [start_worker() for _ in range(workers if watch else min(workers, len(sources)) or 1)]
     progress = {s.name: Progress(s, i % len(pool)) for i, s in enumerate(sources)}
     pending: dict[Any, tuple[int, str, str]] = {}  # call -> (worker, source, "open" | "step")
     turn = [0] * len(pool)
@@ -392,6 +403,28 @@ def track_fleet(
             p = mine[turn[w] % len(mine)]
             turn[w] += 1
             pending[pool[w].step.remote(p.source.name, step_frames)] = (w, p.source.name, "step")
+
+    def take_up_new_lines() -> None:
+        """Add the sources listed in the sources file since it was last read, each to the least busy worker."""
+        uris = [s.uri for s in read_sources(listing)]
+        for uri in listed:
+            if uri in uris:
+                uris.remove(uri)
+        if not uris:
+            return
+        listed.extend(uris)
+        new = name_sources(uris, taken=set(progress))
+        clear(new)
+        for s in new:
+            busy = [
+                sum(p.worker == w and p.status in {"pending", "running"} for p in progress.values())
+                for w in range(len(pool))
+            ]
+            w = busy.index(min(busy))
+            progress[s.name] = Progress(s, w)
+            bars[s.name] = tqdm(desc=s.name, unit="frame", position=len(bars), leave=True, file=sys.stderr)
+            if not any(cw == w for cw, _, _ in pending.values()):
+                submit(w)
 
     for w in range(len(pool)):
         submit(w)
@@ -426,6 +459,8 @@ def track_fleet(
         if on_step is not None:
             on_step(pool, asdict(p))
         submit(w)
+        if watch and listing is not None:
+            take_up_new_lines()
     for bar in bars.values():
         bar.close()
 
@@ -479,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs each worker reserves (0.5: two per GPU)")
     p.add_argument("--checkpoint-s", type=float, default=30.0, help="seconds between checkpoints of each source")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from the checkpoints in --out")
+    p.add_argument("--watch", action="store_true", help="take up lines added to --sources while the run goes on")
     p.add_argument("--imgsz", type=int, default=640, help="inference size")
     p.add_argument("--conf", type=float, default=None, help="detection confidence threshold (model.track's default)")
     p.add_argument("--device", default=None, help="inference device of the workers (cpu, 0, ...)")
@@ -497,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         args.gpus_per_worker,
         args.checkpoint_s,
         args.resume,
+        args.watch,
         **predict,
     )
     for name, s in summary["sources"].items():
