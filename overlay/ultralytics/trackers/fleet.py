@@ -40,12 +40,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import numpy as np
 
 from ultralytics.data.utils import IMG_FORMATS
 from ultralytics.trackers.eval import mot_line
+from ultralytics.trackers.track import source_frame_rate
 from ultralytics.utils import LOGGER
 
 STEP_FRAMES = 30  # frames a worker tracks of one source per call, before it turns to its next source
@@ -128,8 +130,7 @@ class Reader:
         self.cap = cv2.VideoCapture(source.uri)
         if not self.cap.isOpened():
             raise OSError(f"cannot open {source.uri} as a video or stream")
-        fps = self.cap.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if 0 < fps < 1000 else 30.0  # as `model.track` takes a source's rate
+        self.fps = source_frame_rate(SimpleNamespace(fps=self.cap.get(cv2.CAP_PROP_FPS)))  # as `model.track` does
         n = int(self.cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frames = n if n > 0 and not source.is_stream else None
 
