@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -123,3 +125,21 @@ def test_fork_installed_over_upstream_warns_once(tmp_path, built, pin):
     assert out.count("are installed") == 1, out
     assert f"'ultralytics' {pin.version} and 'ultralytics-reid' {pin.version}.post{pin.revision}" in out
     assert "pip uninstall -y ultralytics ultralytics-reid && pip install ultralytics-reid" in out
+
+
+def test_upstream_sdist_downloads_inside_a_pep517_build(pin, tmp_path):
+    """The backend fetches upstream with pip from inside `python -m build`, whose hook variables name our backend.
+
+    pip builds the sdist's build dependencies from source (`--no-binary :all:`); they must not inherit our backend's
+    path (a fresh machine failed with "Cannot find module 'flit_core.buildapi' in ['.../tools']").
+    """
+    code = (
+        "import sys; sys.path.insert(0, 'tools'); from patchqueue import pin; "
+        f"p = pin.download('{pin.name}', '{pin.version}'); print(pin.sha256_of(p))"
+    )
+    tools = str(ROOT / "tools")  # as build sets them for our backend (pyproject_hooks' names, older and newer)
+    env = {**os.environ, "_PYPROJECT_HOOKS_BACKEND_PATH_JSON": json.dumps([tools]), "PEP517_BACKEND_PATH": tools}
+    env.update(_PYPROJECT_HOOKS_BUILD_BACKEND="build_backend", PEP517_BUILD_BACKEND="build_backend")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.split()[-1] == pin.sha256

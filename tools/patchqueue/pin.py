@@ -160,13 +160,19 @@ def verify(path: Path, sha256: str) -> None:
         )
 
 
+_BUILD_HOOK_VARS = ("_PYPROJECT_HOOKS_", "PEP517_")  # set by pyproject_hooks for the backend it runs
+
+
 def download(name: str, version: str) -> Path:
     """Download an upstream sdist from the package index into a temporary directory with pip; returns its path."""
     tmp = Path(tempfile.mkdtemp(prefix="pq-download-"))
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--dest", str(tmp)]
     cmd += ["--disable-pip-version-check", "--quiet", f"{name}=={version}"]
     log(f"downloading {name}=={version} sdist: {' '.join(cmd[2:])}")
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    # Inside a PEP 517 build (our backend fetching upstream), the build frontend's hook variables name *our* backend
+    # and its path; pip's own builds of the sdist's build dependencies must not inherit them.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_BUILD_HOOK_VARS)}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     files = sorted(tmp.glob(f"{name}-{version}.tar.gz"))
     if r.returncode or not files:
         shutil.rmtree(tmp, ignore_errors=True)
