@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray", reason="the fleet extra (requirements/dev.txt pins ray)")
@@ -68,15 +69,45 @@ def test_killed_worker_loses_no_frames_and_no_identities(local_ray, person_model
             ray.kill(pool[0])
             killed.append(progress["frame"])
 
-    run = dict(model=str(person_model), tracker=TRACKER, workers=2, step_frames=3)
+    run = dict(model=str(person_model), tracker=TRACKER, workers=2, step_frames=3, video=True, identities=True)
     got = track_fleet(sources, out=tmp_path / "killed", checkpoint_s=0.2, on_step=kill_worker_0, **run)
     whole = track_fleet(sources, out=tmp_path / "whole", **run)
     assert killed and all(s["restarts"] == 0 for s in whole["sources"].values())
     assert got["sources"]["pets_a"]["restarts"] == 1 and got["sources"]["pets_b"]["restarts"] == 0
     for name in ("pets_a", "pets_b", "pets_a-2"):
         assert got["sources"][name]["status"] == "done" and got["sources"][name]["frames"] == 20
-        rows = (tmp_path / "killed" / f"{name}.txt").read_text()
-        assert rows == (tmp_path / "whole" / f"{name}.txt").read_text() and rows
+        for suffix in (".txt", ".mp4", "-identities.jpg"):  # the drawings come from the final rows: identical too
+            data = (tmp_path / "killed" / f"{name}{suffix}").read_bytes()
+            assert data == (tmp_path / "whole" / f"{name}{suffix}").read_bytes() and data
+
+
+def test_ended_sources_are_drawn_by_track_id(local_ray, person_model, pets_clips, tmp_path):
+    """`video`/`identities`: every frame of a clip with its tracked boxes, and a sheet with one row per track ID."""
+    import cv2
+
+    from ultralytics.trackers.render import IdentitySheet, rows_by_frame
+
+    summary = track_fleet(pets_clips[:1], str(person_model), TRACKER, tmp_path, workers=1, video=True, identities=True)
+    s = summary["sources"]["pets_a"]
+    assert s["video"] == str(tmp_path / "pets_a.mp4") and s["sheet"] == str(tmp_path / "pets_a-identities.jpg")
+    drawn, clip = cv2.VideoCapture(s["video"]), cv2.VideoCapture(str(pets_clips[0]))
+    assert drawn.get(cv2.CAP_PROP_FRAME_COUNT) == 20 and drawn.get(cv2.CAP_PROP_FPS) == clip.get(cv2.CAP_PROP_FPS)
+    rows, sheet, checked = rows_by_frame(tmp_path / "pets_a.txt"), IdentitySheet(clip.get(cv2.CAP_PROP_FPS)), 0
+    for n in range(1, 21):
+        frame, (ok, shown) = clip.read()[1], drawn.read()
+        assert ok and shown.shape == frame.shape
+        boxes, ids = rows.get(n, ([], []))
+        sheet.add(n, frame, boxes, ids)
+        for x1, y1, x2, _ in (np.array(boxes) + 0.5).astype(int):  # each tracked box is drawn where its row puts it
+            checked += np.abs(shown[max(y1, 0), x1:x2].astype(int) - frame[max(y1, 0), x1:x2]).mean() > 40
+    assert checked >= 0.9 * sum(len(r[1]) for r in rows.values()) > 0
+    seen = {}
+    for n, (_, ids) in rows.items():
+        for i in ids:
+            seen.setdefault(i, []).append(n)
+    image, counts = sheet.image()
+    assert counts["shown"] == sum(max(f) - min(f) >= 2 for f in seen.values()) >= 1  # one row per track ID
+    assert cv2.imread(s["sheet"]).shape == image.shape
 
 
 def test_lines_added_to_the_sources_file_are_taken_up(local_ray, person_model, pets_clips, tmp_path):

@@ -19,56 +19,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assets import AssetError, person_detector, pets09_clip  # noqa: E402
 
 DEFAULT_TRACKER = "botsort_native_reid.yaml"
-GAP_S = 1.0  # a track unseen for this long and then seen again was re-found
-CROP_H = 96  # height of a person's crop on the contact sheet
-CROPS_PER_ROW = 10
-MAX_ROWS = 200
-LABEL_W = 170
 
 
 class DemoError(Exception):
     """Bad input, reported in one line before anything is written."""
-
-
-@dataclass
-class Track:
-    """What the demo keeps of one track ID: the runs of frames it was seen in, with a few crops of each run."""
-
-    runs: list[list] = field(default_factory=list)  # [first frame, last frame, [(frame, crop), ...]]
-    last: tuple[int, np.ndarray] | None = None  # the latest crop, kept until its run ends
-
-    def add(self, n: int, crop: np.ndarray, gap: int, stride: int) -> None:
-        """Frame ``n`` shows the person; a gap longer than ``gap`` frames starts a new run."""
-        if not self.runs or n - self.runs[-1][1] > gap:
-            self.close()
-            self.runs.append([n, n, [(n, crop)]])
-        else:
-            run = self.runs[-1]
-            run[1] = n
-            if (n - run[0]) % stride == 0:
-                run[2].append((n, crop))
-        self.last = (n, crop)
-
-    def close(self) -> None:
-        """End the current run with its latest crop."""
-        if self.runs and self.last and self.runs[-1][2][-1][0] != self.last[0]:
-            self.runs[-1][2].append(self.last)
-
-    @property
-    def frames(self) -> int:
-        """Frames between the first and the last sighting."""
-        return self.runs[-1][1] - self.runs[0][0] + 1
 
 
 def positive_int(text: str) -> int:
@@ -103,72 +66,10 @@ def probe(source: str) -> tuple[int, float]:
     return count, fps if 0 < fps < 1000 else 25.0
 
 
-def crop_of(img: np.ndarray, box: list[float]) -> np.ndarray:
-    """The person inside ``box`` (xyxy), scaled to the contact sheet's crop height."""
-    h, w = img.shape[:2]
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
-    x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, max(x2, x1 + 1)), min(h, max(y2, y1 + 1))
-    patch = img[y1:y2, x1:x2]
-    if patch.size == 0:
-        return np.zeros((CROP_H, CROP_H // 2, 3), np.uint8)
-    scale = CROP_H / patch.shape[0]
-    return cv2.resize(patch, (max(8, min(3 * CROP_H, round(patch.shape[1] * scale))), CROP_H))
-
-
-def text(img: np.ndarray, s: str, xy: tuple[int, int], color=(40, 40, 40), scale: float = 0.45, bold: int = 1) -> None:
-    """Put a line of text."""
-    cv2.putText(img, s, xy, cv2.FONT_HERSHEY_SIMPLEX, scale, color, bold, cv2.LINE_AA)
-
-
-def contact_sheet(tracks: dict[int, Track], fps: float, colour) -> tuple[np.ndarray, dict]:
-    """One row per track ID (by first appearance): label, crops over time, a red bar per gap it was re-found after."""
-    shown = [tid for tid, t in sorted(tracks.items(), key=lambda kv: kv[1].runs[0][0]) if t.frames >= 3][:MAX_ROWS]
-    rows, refound = [], 0
-    for tid in shown:
-        t = tracks[tid]
-        cells = []
-        per_run = max(2, CROPS_PER_ROW // len(t.runs))
-        for k, (first, _, crops) in enumerate(t.runs):
-            if k:  # the track was lost between the previous run and this one, then re-found
-                bar = np.full((CROP_H + 18, 56, 3), 255, np.uint8)
-                bar[: CROP_H - 12, 23:33] = (40, 40, 220)
-                text(bar, "lost", (13, CROP_H + 1), (40, 40, 220), 0.4)
-                text(bar, f"{(first - t.runs[k - 1][1]) / fps:.1f}s", (11, CROP_H + 15), (40, 40, 220), 0.4)
-                cells.append(bar)
-            pick = np.unique(np.linspace(0, len(crops) - 1, min(per_run, len(crops))).round().astype(int))
-            for i in pick:
-                n, crop = crops[i]
-                cell = np.full((CROP_H + 18, crop.shape[1] + 6, 3), 255, np.uint8)
-                cell[:CROP_H, 3 : 3 + crop.shape[1]] = crop
-                text(cell, str(n), (3, CROP_H + 14), scale=0.38)
-                cells.append(cell)
-        refound += len(t.runs) > 1
-        label = np.full((CROP_H + 18, LABEL_W, 3), 255, np.uint8)
-        cv2.rectangle(label, (4, 8), (22, 26), colour(tid, True), -1)
-        text(label, f"#{tid}", (30, 24), scale=0.6, bold=2)
-        text(label, f"frames {t.runs[0][0]}-{t.runs[-1][1]}", (6, 50))
-        if len(t.runs) > 1:
-            text(label, f"re-found {len(t.runs) - 1}x", (6, 72), (40, 40, 220))
-        rows.append(np.hstack([label, *cells]))
-    width = max([r.shape[1] for r in rows] + [LABEL_W + 400])
-    head = np.full((40, width, 3), 255, np.uint8)
-    hidden = len(tracks) - len(shown)
-    text(
-        head,
-        f"{len(tracks)} track IDs"
-        + (f" ({hidden} seen under 3 frames not shown)" if hidden else "")
-        + f"; red bar: lost for >= {GAP_S:g} s, then re-found",
-        (6, 26),
-        scale=0.55,
-    )
-    rows = [head] + [np.pad(r, ((0, 2), (0, width - r.shape[1]), (0, 0)), constant_values=235) for r in rows]
-    return np.vstack(rows), {"shown": len(shown), "refound": refound}
-
-
 def track(
     model: str, source: str, tracker: str, out: Path, frames: int, conf: float, imgsz: int, count: int, fps: float
 ) -> dict:
-    """Track ``source``; write the annotated video, the contact sheet and the MOTChallenge tracks into ``out``.
+    """Track ``source``; write the annotated video, the identities sheet and the MOTChallenge tracks into ``out``.
 
     Returns:
         (dict): frames, tracks (distinct IDs), re-found tracks, fps (end to end), output paths.
@@ -177,25 +78,23 @@ def track(
 
     from ultralytics import YOLO
     from ultralytics.trackers.eval import mot_line
-    from ultralytics.utils.plotting import Annotator, colors
+    from ultralytics.trackers.render import IdentitySheet, draw
 
     stem = Path(source).stem
     paths = {"video": out / f"{stem}.mp4", "sheet": out / "identities.jpg", "mot": out / f"{stem}.txt"}
     total = min(frames, count) if count > 0 else frames
-    gap, stride = max(1, round(GAP_S * fps)), max(1, total // 300)
-    writer, tracks, n = None, {}, 0
+    writer, sheet, n = None, IdentitySheet(fps), 0
     start = time.perf_counter()
     results = YOLO(model).track(source, stream=True, tracker=tracker, conf=conf, imgsz=imgsz, verbose=False)
     with open(paths["mot"], "w") as mot, tqdm(total=total, unit="frame", desc="tracking") as bar:
         for n, r in enumerate(results, 1):
-            annotator = Annotator(r.orig_img.copy(), line_width=2)
+            boxes, ids = [], []
             if r.boxes.is_track:  # detections that are not (yet) tracks are not drawn
-                for box, tid, score in zip(r.boxes.xyxy.tolist(), r.boxes.id.int().tolist(), r.boxes.conf.tolist()):
+                boxes, ids = r.boxes.xyxy.tolist(), r.boxes.id.int().tolist()
+                for box, tid, score in zip(boxes, ids, r.boxes.conf.tolist()):
                     mot.write(mot_line(n, tid, box, score))
-                    tracks.setdefault(tid, Track()).add(n, crop_of(r.orig_img, box), gap, stride)
-                    annotator.box_label(box, f"#{tid}", color=colors(tid, True))
-            frame = annotator.result()
-            text(frame, f"frame {n}", (8, 22), (255, 255, 255), 0.6, 2)
+            sheet.add(n, r.orig_img, boxes, ids)
+            frame = draw(r.orig_img, boxes, ids, n)
             if writer is None:
                 h, w = frame.shape[:2]
                 writer = cv2.VideoWriter(str(paths["video"]), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
@@ -206,14 +105,12 @@ def track(
     if writer is not None:
         writer.release()
     elapsed = time.perf_counter() - start
-    for t in tracks.values():
-        t.close()
-    sheet, summary = contact_sheet(tracks, fps, colors) if tracks else (None, {"shown": 0, "refound": 0})
-    if sheet is not None:
-        cv2.imwrite(str(paths["sheet"]), sheet, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    image, summary = sheet.image()
+    if image is not None:
+        cv2.imwrite(str(paths["sheet"]), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
     else:
         paths.pop("sheet")
-    return {"frames": n, "tracks": len(tracks), "fps": n / elapsed if elapsed else 0.0, **summary, **paths}
+    return {"frames": n, "tracks": len(sheet.tracks), "fps": n / elapsed if elapsed else 0.0, **summary, **paths}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     out = increment_path(a.out, exist_ok=a.exist_ok)
     out.mkdir(parents=True, exist_ok=True)
     print(f"tracking {source} with {model} and {a.tracker} into {out}/", flush=True)
+    from ultralytics.trackers.render import GAP_S
+
     s = track(model, source, a.tracker, out, a.frames, a.conf, a.imgsz, count, fps)
     print(
         f"\n{s['frames']} frames, {s['tracks']} track IDs, {s['refound']} re-found after a gap of {GAP_S:g} s or more, "

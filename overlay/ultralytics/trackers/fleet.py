@@ -20,7 +20,10 @@ worker dies its sources are started on a new worker from their checkpoints: a fi
 checkpointed frame and the rows after it are written again, so its output equals an uninterrupted run's; a stream goes
 on from its current frame with the checkpointed identities. ``--resume`` continues an interrupted run the same way. A
 source that cannot be opened fails alone, with one line in the summary. With ``--watch``, lines appended to the sources
-file while the run goes on are taken up, each by the worker with the fewest unfinished sources.
+file while the run goes on are taken up, each by the worker with the fewest unfinished sources. ``--video`` and
+``--identities`` also draw each file or folder, once it has ended, from its final rows (so whatever failed on the way):
+``<source>.mp4`` with each tracked box in its track ID's colour, and ``<source>-identities.jpg``, one row of crops per
+track ID with a red bar where it was lost and re-found (`ultralytics.trackers.render`).
 
 The same as a function::
 
@@ -152,6 +155,11 @@ class Reader:
         while self.next < frame and self.cap.grab():
             self.next += 1
 
+    def __iter__(self):
+        """The frames from the current one to the end."""
+        while (frame := self.read()) is not None:
+            yield frame
+
     def close(self) -> None:
         """Release the video."""
         if self.cap is not None:
@@ -190,12 +198,17 @@ class FleetWorker:
         out (str): Output folder.
         checkpoint_s (float): Seconds between checkpoints of a source.
         predict (dict): Arguments of ``model.track`` (``imgsz``, ``conf``, ``device``, ...).
+        draw (tuple[bool, bool]): Whether to draw each file or folder source, once ended, as an annotated video and as
+            an identities sheet.
     """
 
-    def __init__(self, model: str, tracker: str, out: str, checkpoint_s: float, predict: dict):
+    def __init__(
+        self, model: str, tracker: str, out: str, checkpoint_s: float, predict: dict, draw: tuple = (False, False)
+    ):
         """Load the model and set up its tracking predictor on a blank frame."""
         from ultralytics import YOLO
 
+        self.draw = draw
         self.model, self.tracker, self.out = YOLO(model), tracker, Path(out)
         self.checkpoint_s, self.predict = checkpoint_s, {**predict, "verbose": False, "persist": True}
         self.model.track(np.zeros((64, 64, 3), np.uint8), tracker=tracker, **self.predict)  # predictor + features
@@ -230,8 +243,8 @@ class FleetWorker:
         """Track up to ``frames`` frames of a source; checkpoint it every ``checkpoint_s``; close it at its end.
 
         Returns:
-            (dict): ``{"name", "frame", "done", "seconds"}``: frames tracked so far, whether the source ended, and the
-                seconds spent on it.
+            (dict): ``{"name", "frame", "done", "seconds", "drawn"}``: frames tracked so far, whether the source ended,
+                the seconds spent on it, and the files drawn of it once ended (``--video``, ``--identities``).
         """
         state = self.sources[name]
         predictor = self.model.predictor
@@ -252,11 +265,32 @@ class FleetWorker:
         state.seconds += time.perf_counter() - t0
         if done or time.monotonic() - state.last_checkpoint >= self.checkpoint_s:
             self.checkpoint(state)
+        drawn = {}
         if done:
             state.rows.close()
             state.reader.close()
             del self.sources[name]
-        return {"name": name, "frame": state.frame, "done": done, "seconds": state.seconds}
+            if any(self.draw) and not state.source.is_stream:
+                drawn = self.draw_source(state)
+        return {"name": name, "frame": state.frame, "done": done, "seconds": state.seconds, "drawn": drawn}
+
+    def draw_source(self, state: SourceState) -> dict[str, str]:
+        """Draw an ended source from its frames and final rows: ``<name>.mp4`` and ``<name>-identities.jpg``."""
+        from ultralytics.trackers.render import render
+
+        name, (video, sheet) = state.source.name, self.draw
+        reader = Reader(state.source)
+        try:
+            out = render(
+                iter(reader),
+                self.out / f"{name}.txt",
+                reader.fps,
+                self.out / f"{name}.mp4" if video else None,
+                self.out / f"{name}-identities.jpg" if sheet else None,
+            )
+        finally:
+            reader.close()
+        return {k: str(out[k]) for k in ("video", "sheet") if k in out}
 
     def checkpoint(self, state: SourceState) -> None:
         """Write the source's tracker, next frame and final rows atomically (``<name>.ckpt``)."""
@@ -313,6 +347,7 @@ class Progress:
     status: str = "pending"  # pending, running, done, failed
     error: str = ""
     restarts: int = 0
+    drawn: dict = field(default_factory=dict)
 
 
 def track_fleet(
@@ -326,6 +361,8 @@ def track_fleet(
     checkpoint_s: float = 30.0,
     resume: bool = False,
     watch: bool = False,
+    video: bool = False,
+    identities: bool = False,
     step_frames: int = STEP_FRAMES,
     on_step: Callable[[list, dict], None] | None = None,
     **predict: Any,
@@ -344,6 +381,10 @@ def track_fleet(
         resume (bool): Continue from the checkpoints and outputs in ``out`` instead of starting afresh.
         watch (bool): With a sources file: take up lines added to it while the run goes on (each on the worker with
             the fewest unfinished sources), until every source has ended.
+        video (bool): Draw each file or folder, once ended, as ``<name>.mp4``: its tracked boxes in their track IDs'
+            colours, from its final rows.
+        identities (bool): Draw each file or folder, once ended, as ``<name>-identities.jpg``: one row of crops per
+            track ID, a red bar where it was lost and re-found.
         step_frames (int): Frames a worker tracks of one source before it turns to its next source.
         on_step (Callable, optional): Called after every step a worker returns, with the worker actors and the
             source's `Progress` fields (e.g. to watch or, in tests, to kill a worker).
@@ -369,10 +410,13 @@ def track_fleet(
     listed = [s.uri for s in sources]  # what the sources file held so far (`watch`)
 
     def clear(new: list[Source]) -> None:
-        """A fresh run takes up no checkpoint or rows of an earlier one."""
+        """A fresh run takes up no checkpoint, rows or drawings of an earlier one; streams are not drawn (a warning)."""
         for s in new if not resume else ():
-            for suffix in (".ckpt", ".txt"):
+            for suffix in (".ckpt", ".txt", ".mp4", "-identities.jpg"):
                 (out / f"{s.name}{suffix}").unlink(missing_ok=True)
+        for s in new if video or identities else ():
+            if s.is_stream:
+                LOGGER.warning(f"fleet: {s.uri} is a stream: rows only (--video, --identities draw files, folders)")
 
     clear(sources)
     started = not ray.is_initialized()
@@ -381,7 +425,7 @@ def track_fleet(
     actor = ray.remote(num_cpus=1, num_gpus=gpus_per_worker)(FleetWorker)
 
     def start_worker() -> Any:
-        return actor.remote(model, tracker, str(out), checkpoint_s, predict)
+        return actor.remote(model, tracker, str(out), checkpoint_s, predict, (video, identities))
 
     t0 = time.perf_counter()
     pool = [start_worker() for _ in range(workers if watch else min(workers, len(sources)) or 1)]
@@ -455,7 +499,7 @@ def track_fleet(
             bars[name].total, bars[name].n = r["frames"], r["frame"]
         else:
             bars[name].update(r["frame"] - p.frame)
-            p.frame, p.seconds = r["frame"], r["seconds"]
+            p.frame, p.seconds, p.drawn = r["frame"], r["seconds"], r["drawn"]
             p.status = "done" if r["done"] else p.status
         if on_step is not None:
             on_step(pool, asdict(p))
@@ -480,6 +524,7 @@ def track_fleet(
             "refinds": back,
             "worker": p.worker,
             "restarts": p.restarts,
+            **p.drawn,
         }
     for w in range(len(pool)):
         mine = [p for p in progress.values() if p.worker == w]
@@ -516,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkpoint-s", type=float, default=30.0, help="seconds between checkpoints of each source")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from the checkpoints in --out")
     p.add_argument("--watch", action="store_true", help="take up lines added to --sources while the run goes on")
+    p.add_argument("--video", action="store_true", help="draw each ended file or folder: <source>.mp4 by track ID")
+    p.add_argument("--identities", action="store_true", help="draw each ended file or folder: <source>-identities.jpg")
     p.add_argument("--imgsz", type=int, default=640, help="inference size")
     p.add_argument("--conf", type=float, default=None, help="detection confidence threshold (model.track's default)")
     p.add_argument("--device", default=None, help="inference device of the workers (cpu, 0, ...)")
@@ -535,12 +582,15 @@ def main(argv: list[str] | None = None) -> int:
         args.checkpoint_s,
         args.resume,
         args.watch,
+        args.video,
+        args.identities,
         **predict,
     )
     for name, s in summary["sources"].items():
         line = f"{name}: {s['status']}, {s['frames']} frames, {s['fps']} fps, {s['track_ids']} track IDs"
         print(line + (f", {s['refinds']} re-finds" if s["status"] != "failed" else f" ({s['error']})"))
-    print(f"wrote {args.out}/<source>.txt and {args.out / 'summary.json'} in {summary['seconds']} s")
+    drawn = "".join(f", <source>{x}" for x, on in ((".mp4", args.video), ("-identities.jpg", args.identities)) if on)
+    print(f"wrote {args.out}/<source>.txt{drawn} and {args.out / 'summary.json'} in {summary['seconds']} s")
     return 1 if any(s["status"] == "failed" for s in summary["sources"].values()) else 0
 
 
