@@ -81,6 +81,31 @@ def test_killed_worker_loses_no_frames_and_no_identities(local_ray, person_model
             assert data == (tmp_path / "whole" / f"{name}{suffix}").read_bytes() and data
 
 
+def test_sources_batched_through_the_model_are_tracked_as_alone(local_ray, person_model, pets_clips, tmp_path):
+    """`batch=3` on one worker: the two clips of one size go through the model together, the smaller one alone.
+
+    Each keeps its own tracker: its rows are those of tracking it alone (batched inference may move a box in the last
+    bits, so numbers are compared to the rows' precision).
+    """
+    import cv2
+
+    small = tmp_path / "pets_small.avi"
+    cap, writer = cv2.VideoCapture(str(pets_clips[1])), None
+    while (frame := cap.read()[1]) is not None:
+        frame = cv2.resize(frame, (512, 384))
+        writer = writer or cv2.VideoWriter(str(small), cv2.VideoWriter_fourcc(*"MJPG"), 7, frame.shape[1::-1])
+        writer.write(frame)
+    writer.release()
+    summary = track_fleet([*pets_clips, small], str(person_model), TRACKER, tmp_path / "out", workers=1, batch=3)
+    assert summary["workers"][0]["frames"] == 60 and all(s["status"] == "done" for s in summary["sources"].values())
+    assert (tmp_path / "out" / "pets_small.txt").read_text() == alone(person_model, small)
+    for clip in pets_clips:
+        got, want = ((tmp_path / "out" / f"{clip.stem}.txt").read_text(), alone(person_model, clip))
+        got, want = ([[float(v) for v in row.split(",")] for row in rows.split()] for rows in (got, want))
+        assert len(got) == len(want) > 0
+        assert all(g[:2] == w[:2] and np.allclose(g[2:], w[2:], atol=0.02) for g, w in zip(got, want))
+
+
 def test_ended_sources_are_drawn_by_track_id(local_ray, person_model, pets_clips, tmp_path):
     """`video`/`identities`: every frame of a clip with its tracked boxes, and a sheet with one row per track ID."""
     import cv2

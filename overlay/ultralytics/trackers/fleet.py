@@ -53,7 +53,7 @@ from ultralytics.trackers.eval import mot_line
 from ultralytics.trackers.track import source_frame_rate
 from ultralytics.utils import LOGGER
 
-STEP_FRAMES = 30  # frames a worker tracks of one source per call, before it turns to its next source
+STEP_FRAMES = 30  # frames a worker tracks of its sources per call, before it turns to its next ones
 
 
 @dataclass
@@ -212,6 +212,7 @@ class FleetWorker:
         self.model, self.tracker, self.out = YOLO(model), tracker, Path(out)
         self.checkpoint_s, self.predict = checkpoint_s, {**predict, "verbose": False, "persist": True}
         self.model.track(np.zeros((64, 64, 3), np.uint8), tracker=tracker, **self.predict)  # predictor + features
+        self.model.predictor.tracker_per_image = True  # a batch holds one frame of each of several sources
         self.sources: dict[str, SourceState] = {}
 
     def open(self, source: Source) -> dict:
@@ -239,40 +240,63 @@ class FleetWorker:
         self.sources[source.name] = state
         return {"name": source.name, "frame": state.frame, "frames": reader.frames, "fps": reader.fps}
 
-    def step(self, name: str, frames: int = STEP_FRAMES) -> dict:
-        """Track up to ``frames`` frames of a source; checkpoint it every ``checkpoint_s``; close it at its end.
+    def step(self, names: list[str], frames: int = STEP_FRAMES) -> list[dict]:
+        """Track up to ``frames`` frames of each of some sources; checkpoint each every ``checkpoint_s``; close ended ones.
+
+        Each round reads the next frame of every source still running and sends the frames of the same size through
+        the predictor together, one batch, each with its own source's tracker (the same letterbox as alone; batched
+        inference can differ from one frame at a time in the last bits).
 
         Returns:
-            (dict): ``{"name", "frame", "done", "seconds", "drawn"}``: frames tracked so far, whether the source ended,
-                the seconds spent on it, and the files drawn of it once ended (``--video``, ``--identities``).
+            (list[dict]): Per source ``{"name", "frame", "done", "seconds", "drawn"}``: frames tracked so far, whether
+                it ended, the seconds spent on it (a batch's time shared by its frames), and the files drawn of it once
+                ended (``--video``, ``--identities``).
         """
-        state = self.sources[name]
-        predictor = self.model.predictor
+        states = [self.sources[n] for n in names]
+        running, ended, start = list(states), set(), [s.frame for s in states]
         t0 = time.perf_counter()
-        done = False
         for _ in range(frames):
-            frame = state.reader.read()
-            if frame is None:
-                done = True
+            batch = []
+            for state in list(running):
+                frame = state.reader.read()
+                if frame is None:
+                    running.remove(state)
+                    ended.add(state.source.name)
+                else:
+                    batch.append((state, frame))
+            if not batch:
                 break
-            predictor.trackers = [state.tracker]  # this source's tracker, and only this source's
-            result = self.model.track(frame, tracker=self.tracker, **self.predict)[0]
+            for shape in dict.fromkeys(f.shape for _, f in batch):  # one predictor call per frame size
+                self._track([(s, f) for s, f in batch if f.shape == shape])
+        tracked = [s.frame - f for s, f in zip(states, start)]
+        per_frame = (time.perf_counter() - t0) / max(sum(tracked), 1)
+        out = []
+        for state, n in zip(states, tracked):
+            state.seconds += n * per_frame
+            name, done = state.source.name, state.source.name in ended
+            if done or time.monotonic() - state.last_checkpoint >= self.checkpoint_s:
+                self.checkpoint(state)
+            drawn = {}
+            if done:
+                state.rows.close()
+                state.reader.close()
+                del self.sources[name]
+                if any(self.draw) and not state.source.is_stream:
+                    drawn = self.draw_source(state)
+            out.append({"name": name, "frame": state.frame, "done": done, "seconds": state.seconds, "drawn": drawn})
+        return out
+
+    def _track(self, batch: list[tuple[SourceState, np.ndarray]]) -> None:
+        """Track one frame of each source of ``batch`` (frames of one size) in one predictor call; write their rows."""
+        self.model.predictor.trackers = [state.tracker for state, _ in batch]  # each frame its source's tracker
+        frames = [f for _, f in batch] if len(batch) > 1 else batch[0][1]
+        results = self.model.track(frames, tracker=self.tracker, **self.predict)
+        for (state, _), result in zip(batch, results):
             state.frame += 1
             boxes = result.boxes if result.obb is None else result.obb  # OBB rows: the enclosing boxes
             if boxes is not None and boxes.is_track:
                 for xyxy, i, score in zip(boxes.xyxy.tolist(), boxes.id.tolist(), boxes.conf.tolist()):
                     state.rows.write(mot_line(state.frame, i, xyxy, score).encode())
-        state.seconds += time.perf_counter() - t0
-        if done or time.monotonic() - state.last_checkpoint >= self.checkpoint_s:
-            self.checkpoint(state)
-        drawn = {}
-        if done:
-            state.rows.close()
-            state.reader.close()
-            del self.sources[name]
-            if any(self.draw) and not state.source.is_stream:
-                drawn = self.draw_source(state)
-        return {"name": name, "frame": state.frame, "done": done, "seconds": state.seconds, "drawn": drawn}
 
     def draw_source(self, state: SourceState) -> dict[str, str]:
         """Draw an ended source from its frames and final rows: ``<name>.mp4`` and ``<name>-identities.jpg``."""
@@ -363,6 +387,7 @@ def track_fleet(
     watch: bool = False,
     video: bool = False,
     identities: bool = False,
+    batch: int = 1,
     step_frames: int = STEP_FRAMES,
     on_step: Callable[[list, dict], None] | None = None,
     **predict: Any,
@@ -385,7 +410,10 @@ def track_fleet(
             colours, from its final rows.
         identities (bool): Draw each file or folder, once ended, as ``<name>-identities.jpg``: one row of crops per
             track ID, a red bar where it was lost and re-found.
-        step_frames (int): Frames a worker tracks of one source before it turns to its next source.
+        batch (int): Sources a worker tracks together: one frame of each (those of one frame size) per predictor call,
+            each with its own tracker. 1 tracks each source exactly as alone; more fill a GPU better, and batched
+            inference can differ from one frame at a time in the last bits of a box.
+        step_frames (int): Frames a worker tracks of its sources before it turns to its next ones.
         on_step (Callable, optional): Called after every step a worker returns, with the worker actors and the
             source's `Progress` fields (e.g. to watch or, in tests, to kill a worker).
         **predict (Any): Arguments of ``model.track`` for every frame (``imgsz``, ``conf``, ``device``, ...).
@@ -399,9 +427,10 @@ def track_fleet(
         raise ModuleNotFoundError("the fleet runs on Ray: pip install 'ultralytics-reid[fleet]'") from None
     from tqdm import tqdm
 
-    if workers < 1 or checkpoint_s <= 0 or step_frames < 1:
+    if workers < 1 or checkpoint_s <= 0 or step_frames < 1 or batch < 1:
         raise ValueError(
-            f"need workers >= 1, checkpoint_s > 0, step_frames >= 1, got {workers}, {checkpoint_s}, {step_frames}"
+            "need workers >= 1, checkpoint_s > 0, step_frames >= 1, batch >= 1, "
+            f"got {workers}, {checkpoint_s}, {step_frames}, {batch}"
         )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -430,7 +459,7 @@ def track_fleet(
     t0 = time.perf_counter()
     pool = [start_worker() for _ in range(workers if watch else min(workers, len(sources)) or 1)]
     progress = {s.name: Progress(s, i % len(pool)) for i, s in enumerate(sources)}
-    pending: dict[Any, tuple[int, str, str]] = {}  # call -> (worker, source, "open" | "step")
+    pending: dict[Any, tuple[int, list[str], str]] = {}  # call -> (worker, its sources, "open" | "step")
     turn = [0] * len(pool)
     bars = {
         p.source.name: tqdm(desc=p.source.name, unit="frame", position=i, leave=True, file=sys.stderr)
@@ -438,16 +467,16 @@ def track_fleet(
     }
 
     def submit(w: int) -> None:
-        """Give worker `w` its next call: open a source it has not opened, else step the next of its open ones."""
+        """Give worker `w` its next call: open a source it has not opened, else step the next `batch` of its open ones."""
         mine = [p for p in progress.values() if p.worker == w and p.status in {"pending", "running"}]
         fresh = [p for p in mine if p.status == "pending"]
         if fresh:
             fresh[0].status = "running"
-            pending[pool[w].open.remote(fresh[0].source)] = (w, fresh[0].source.name, "open")
+            pending[pool[w].open.remote(fresh[0].source)] = (w, [fresh[0].source.name], "open")
         elif mine:
-            p = mine[turn[w] % len(mine)]
-            turn[w] += 1
-            pending[pool[w].step.remote(p.source.name, step_frames)] = (w, p.source.name, "step")
+            names = [mine[(turn[w] + k) % len(mine)].source.name for k in range(min(batch, len(mine)))]
+            turn[w] += len(names)
+            pending[pool[w].step.remote(names, step_frames)] = (w, names, "step")
 
     def take_up_new_lines() -> None:
         """Add the sources listed in the sources file since it was last read, each to the least busy worker."""
@@ -475,10 +504,9 @@ def track_fleet(
         submit(w)
     while pending:
         (ref,), _ = ray.wait(list(pending), num_returns=1)
-        w, name, kind = pending.pop(ref)
-        p = progress[name]
+        w, names, kind = pending.pop(ref)
         try:
-            r = ray.get(ref)
+            got = ray.get(ref)
         except ray.exceptions.RayActorError:  # the worker died: a new one takes up its sources from their checkpoints
             LOGGER.warning(f"fleet: worker {w} died; its sources go on from their checkpoints on a new worker")
             for call in [c for c, (cw, _, _) in pending.items() if cw == w]:
@@ -489,20 +517,22 @@ def track_fleet(
                     q.status, q.restarts = "pending", q.restarts + 1
             submit(w)
             continue
-        except ray.exceptions.RayTaskError as e:  # the source raised (a corrupt frame, ...): it fails alone
-            r = {"error": f"{type(e.cause).__name__}: {e.cause}".splitlines()[0]}
-        if "error" in r:
-            p.status, p.error = "failed", r["error"]
-            LOGGER.warning(f"fleet: {p.source.uri}: {r['error']}")
-        elif kind == "open":
-            p.frames, p.frame = r["frames"], r["frame"]
-            bars[name].total, bars[name].n = r["frames"], r["frame"]
-        else:
-            bars[name].update(r["frame"] - p.frame)
-            p.frame, p.seconds, p.drawn = r["frame"], r["seconds"], r["drawn"]
-            p.status = "done" if r["done"] else p.status
-        if on_step is not None:
-            on_step(pool, asdict(p))
+        except ray.exceptions.RayTaskError as e:  # a source raised (a corrupt frame, ...): the call's sources fail
+            got = [{"name": n, "error": f"{type(e.cause).__name__}: {e.cause}".splitlines()[0]} for n in names]
+        for r in [got] if isinstance(got, dict) else got:
+            p = progress[r["name"]]
+            if "error" in r:
+                p.status, p.error = "failed", r["error"]
+                LOGGER.warning(f"fleet: {p.source.uri}: {r['error']}")
+            elif kind == "open":
+                p.frames, p.frame = r["frames"], r["frame"]
+                bars[p.source.name].total, bars[p.source.name].n = r["frames"], r["frame"]
+            else:
+                bars[p.source.name].update(r["frame"] - p.frame)
+                p.frame, p.seconds, p.drawn = r["frame"], r["seconds"], r["drawn"]
+                p.status = "done" if r["done"] else p.status
+            if on_step is not None:
+                on_step(pool, asdict(p))
         submit(w)
         if watch and listing is not None:
             take_up_new_lines()
@@ -563,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--watch", action="store_true", help="take up lines added to --sources while the run goes on")
     p.add_argument("--video", action="store_true", help="draw each ended file or folder: <source>.mp4 by track ID")
     p.add_argument("--identities", action="store_true", help="draw each ended file or folder: <source>-identities.jpg")
+    p.add_argument("--batch", type=int, default=1, help="sources a worker sends through the model together")
     p.add_argument("--imgsz", type=int, default=640, help="inference size")
     p.add_argument("--conf", type=float, default=None, help="detection confidence threshold (model.track's default)")
     p.add_argument("--device", default=None, help="inference device of the workers (cpu, 0, ...)")
@@ -584,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         args.watch,
         args.video,
         args.identities,
+        args.batch,
         **predict,
     )
     for name, s in summary["sources"].items():
