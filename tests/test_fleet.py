@@ -81,6 +81,72 @@ def test_killed_worker_loses_no_frames_and_no_identities(local_ray, person_model
             assert data == (tmp_path / "whole" / f"{name}{suffix}").read_bytes() and data
 
 
+@pytest.fixture
+def live_stream():
+    """A live MJPEG stream over HTTP on localhost: PETS09-S2L1's frames at 5 per second of wall clock, for 24 s.
+
+    Like a camera, a client that connects (or reconnects) gets the frame of the moment, not the first one.
+    """
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import cv2
+
+    import assets
+
+    cap = cv2.VideoCapture(str(assets.pets09_clip()))
+    frames = [cv2.imencode(".jpg", cap.read()[1])[1].tobytes() for _ in range(120)]
+    start = time.monotonic()
+
+    class Camera(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+            self.end_headers()
+            sent = -1
+            try:
+                while (now := int((time.monotonic() - start) * 5)) < len(frames):
+                    if now != sent:
+                        jpg, sent = frames[now], now
+                        head = f"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpg)}\r\n\r\n"
+                        self.wfile.write(head.encode() + jpg + b"\r\n")
+                    time.sleep(0.01)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Camera)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/live.mjpg"
+    server.shutdown()
+
+
+def test_live_stream_goes_on_with_its_identities_after_its_worker_died(local_ray, person_model, live_stream, tmp_path):
+    """A stream is tracked live; when its worker dies, a new one goes on at the current frame with its tracker."""
+    killed = []
+
+    def kill(pool, progress):
+        if not killed and progress["frame"] >= 8:
+            ray.kill(pool[0])
+            killed.append(progress["frame"])
+
+    summary = track_fleet(
+        [live_stream], str(person_model), TRACKER, tmp_path, workers=1, step_frames=4, checkpoint_s=0.01, on_step=kill
+    )
+    s = summary["sources"]["live"]
+    assert s["status"] == "done" and s["restarts"] == 1 and killed
+    rows = [[int(float(v)) for v in row.split(",")[:2]] for row in (tmp_path / "live.txt").read_text().split()]
+    frames = [f for f, _ in rows]
+    assert frames == sorted(frames) and max(frames) == s["frames"] > killed[0]  # numbered on from the checkpoint
+    before = {i for f, i in rows if f <= killed[0]}  # the checkpoint was written at that frame
+    after = {i for f, i in rows if f > killed[0]}
+    assert before & after  # people still in view keep their track IDs
+    assert min(after - before, default=max(before) + 1) > max(before)  # new people get new IDs, not 1, 2, ... again
+
+
 def test_sources_batched_through_the_model_are_tracked_as_alone(local_ray, person_model, pets_clips, tmp_path):
     """`batch=3` on one worker: the two clips of one size go through the model together, the smaller one alone.
 
