@@ -241,7 +241,7 @@ class FleetWorker:
         return {"name": source.name, "frame": state.frame, "frames": reader.frames, "fps": reader.fps}
 
     def step(self, names: list[str], frames: int = STEP_FRAMES) -> list[dict]:
-        """Track up to ``frames`` frames of each of some sources; checkpoint each every ``checkpoint_s``; close ended ones.
+        """Track up to ``frames`` frames of each of some sources; checkpoint each every ``checkpoint_s``; close ended.
 
         Each round reads the next frame of every source still running and sends the frames of the same size through
         the predictor together, one batch, each with its own source's tracker (the same letterbox as alone; batched
@@ -467,7 +467,7 @@ def track_fleet(
     }
 
     def submit(w: int) -> None:
-        """Give worker `w` its next call: open a source it has not opened, else step the next `batch` of its open ones."""
+        """Give worker `w` its next call: open a source it has not opened, else step the next `batch` open ones."""
         mine = [p for p in progress.values() if p.worker == w and p.status in {"pending", "running"}]
         fresh = [p for p in mine if p.status == "pending"]
         if fresh:

@@ -141,7 +141,7 @@ class IdentitySheet:
             self.tracks.setdefault(int(tid), Track()).add(n, crop_of(img, box), self.gap)
 
     def image(self) -> tuple[np.ndarray | None, dict]:
-        """The sheet (None without tracks) and ``{"shown": track IDs on it, "refound": those re-found at least once}``."""
+        """The sheet (None without tracks) and ``{"shown": track IDs on it, "refound": those of them re-found}``."""
         from ultralytics.utils.plotting import colors
 
         for t in self.tracks.values():
