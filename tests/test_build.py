@@ -127,7 +127,7 @@ def test_fork_installed_over_upstream_warns_once(tmp_path, built, pin):
     assert "pip uninstall -y ultralytics ultralytics-reid && pip install ultralytics-reid" in out
 
 
-def test_upstream_sdist_downloads_inside_a_pep517_build(pin, tmp_path):
+def test_upstream_sdist_downloads_inside_a_pep517_build(pin):
     """The backend fetches upstream with pip from inside `python -m build`, whose hook variables name our backend.
 
     pip builds the sdist's build dependencies from source (`--no-binary :all:`); they must not inherit our backend's
