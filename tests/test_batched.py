@@ -2,9 +2,11 @@
 
 BoT-SORT corrects the Kalman states of an association stage's matches in one `multi_update` and starts the states of
 new tracks in one `multi_initiate`, and every tracker built on `STrack` takes the boxes it compares by IoU from all
-tracks at once (`multi_xyxy`; patch `trackers: Kalman steps and IoU boxes of all tracks in one array operation`). These
-tests hold each to the per-track arithmetic it replaces: the filters' own `update` and `initiate`, the tracks' `xyxy`
-property, and a whole tracker run through the per-track path of `BYTETracker`.
+tracks at once (`multi_xyxy`; patch `trackers: Kalman steps and IoU boxes of all tracks in one array operation`).
+BoT-SORT also turns a frame's detections into tracks at once, their boxes and features normalized in one array
+operation each (`BOTrack.multi_new`; patch `bot_sort: the detections of a frame become tracks in one array
+operation`). These tests hold each to the per-track arithmetic it replaces: the filters' own `update` and `initiate`,
+the tracks' `xyxy` property and constructor, and a whole tracker run through the per-track path of `BYTETracker`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
+from ultralytics.trackers.bot_sort import BOTrack
 from ultralytics.trackers.byte_tracker import BYTETracker
 from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
+from ultralytics.trackers.utils.reid import normalize_features, smooth_feature
+from ultralytics.trackers.utils.stracks import parse_bboxes
 
 
 def states(kf, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,11 +57,75 @@ def test_multi_update_and_initiate_are_the_per_track_arithmetic(kf, n):
         assert np.array_equal(start_mean[i], m) and np.array_equal(start_cov[i], c) and start_mean.dtype == m.dtype
 
 
+@pytest.mark.parametrize("kf", [KalmanFilterXYAH(), KalmanFilterXYWH()], ids=["XYAH", "XYWH"])
+@pytest.mark.parametrize("n", [1, 2, 17])
+def test_multi_predict_is_the_per_track_arithmetic(kf, n):
+    """`multi_predict` gives each row what `predict` gives it: the mean exactly, the covariance to rounding.
+
+    Both products with the motion matrix only add pairs of entries; `predict`'s `multi_dot` may add them in another
+    order than the stacked matrix products (as upstream's `np.dot` did), so the covariance can differ in the last bit.
+    """
+    rng = np.random.default_rng(n)
+    mean, cov, _ = states(kf, rng, n)
+    new_mean, new_cov = kf.multi_predict(mean, cov)
+    assert new_cov.flags.c_contiguous
+    for i in range(n):
+        m, c = kf.predict(mean[i], cov[i])
+        assert np.array_equal(new_mean[i], m) and np.allclose(new_cov[i], c, rtol=1e-14, atol=0)
+
+
 class PerTrack:
     """A tracker that applies matches and starts new tracks one track at a time, as `BYTETracker` does."""
 
     _apply_matches = BYTETracker._apply_matches
     _init_new_tracks = BYTETracker._init_new_tracks
+
+    def init_track(self, results, img=None, feats=None) -> list[BOTrack]:
+        """Each detection becomes a track by its own constructor call, its feature normalized alone."""
+        if len(results) == 0:
+            return []
+        rows = zip(parse_bboxes(results), results.conf, results.cls, [None] * len(results) if feats is None else feats)
+        return [BOTrack(xywh, s, c, f) for xywh, s, c, f in rows]
+
+
+def identical(a, b) -> bool:
+    """Same type and value, arrays also the same dtype, shape and bytes."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    return bool(a == b)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("dim", [3, 64, 515])
+def test_features_normalized_at_once_are_each_normalized_alone(dtype, dim):
+    """`normalize_features` gives every row bit for bit what `smooth_feature` gives it alone, zero rows included."""
+    rng = np.random.default_rng(dim)
+    feats = (rng.normal(size=(300, dim)) * 10.0 ** rng.uniform(-3, 3, (300, 1))).astype(dtype)
+    feats[7] = 0
+    rows, valid = normalize_features(feats)
+    for row, ok, feat in zip(rows, valid, feats):
+        curr, smooth = smooth_feature(feat, None, 0.9)
+        assert ok == (curr is not None)
+        assert not ok or (identical(row, curr) and identical(row, smooth))
+
+
+@pytest.mark.parametrize("n", [1, 2, 40])
+def test_tracks_built_at_once_are_the_constructors_tracks(n):
+    """`BOTrack.multi_new` gives each detection the attributes `BOTrack(xywh, score, cls, feat)` gives, bit for bit."""
+    rng = np.random.default_rng(n)
+    xy = rng.uniform(0, 1000, (n, 2))
+    boxes = np.hstack([xy, xy + rng.uniform(5, 300, (n, 2)), rng.uniform(0.1, 1, (n, 1)), rng.integers(0, 3, (n, 1))])
+    results = Boxes(boxes.astype(np.float32), (1080, 1920))
+    feats = rng.normal(size=(n, 32)).astype(np.float32)
+    feats[0] = 0  # a feature without a norm leaves the track without appearance, as the constructor does
+    bboxes = parse_bboxes(results)
+    batched = BOTrack.multi_new(bboxes, results.conf, results.cls, feats)
+    alone = [BOTrack(xywh, s, c, f) for xywh, s, c, f in zip(bboxes, results.conf, results.cls, feats)]
+    for a, b in zip(batched, alone):
+        assert vars(a).keys() == vars(b).keys()
+        assert [k for k in vars(b) if not identical(vars(a)[k], vars(b)[k])] == []
 
 
 @st.composite
@@ -82,7 +151,7 @@ def walks(draw) -> list[tuple[np.ndarray, np.ndarray]]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(frames=walks())
 def test_batched_tracker_gives_the_per_track_tracks(yaml, frames):
-    """BoT-SORT with its batched Kalman steps outputs exactly the rows of the same tracker updating track by track."""
+    """BoT-SORT with its batched steps outputs exactly the rows of the same tracker building and updating one by one."""
     overrides = {} if yaml == "botsort_native_reid.yaml" else {"with_reid": True, "model": "auto"}
     batched = build_tracker(yaml, frame_rate=10, **overrides)
     per_track = build_tracker(yaml, frame_rate=10, **overrides)
