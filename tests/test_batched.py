@@ -100,10 +100,11 @@ def identical(a, b) -> bool:
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("dim", [3, 64, 515])
 def test_features_normalized_at_once_are_each_normalized_alone(dtype, dim):
-    """`normalize_features` gives every row bit for bit what `smooth_feature` gives it alone, zero rows included."""
+    """`normalize_features` gives every row bit for bit what `smooth_feature` gives it alone, zero and NaN rows too."""
     rng = np.random.default_rng(dim)
     feats = (rng.normal(size=(300, dim)) * 10.0 ** rng.uniform(-3, 3, (300, 1))).astype(dtype)
     feats[7] = 0
+    feats[8, 1] = np.nan  # an external encoder's features are not screened: NaN stays NaN, as it does alone
     rows, valid = normalize_features(feats)
     for row, ok, feat in zip(rows, valid, feats):
         curr, smooth = smooth_feature(feat, None, 0.9)
