@@ -5,8 +5,10 @@ new tracks in one `multi_initiate`, and every tracker built on `STrack` takes th
 tracks at once (`multi_xyxy`; patch `trackers: Kalman steps and IoU boxes of all tracks in one array operation`).
 BoT-SORT also turns a frame's detections into tracks at once, their boxes and features normalized in one array
 operation each (`BOTrack.multi_new`; patch `bot_sort: the detections of a frame become tracks in one array
-operation`). These tests hold each to the per-track arithmetic it replaces: the filters' own `update` and `initiate`,
-the tracks' `xyxy` property and constructor, and a whole tracker run through the per-track path of `BYTETracker`.
+operation`). These tests hold each to the per-track arithmetic it replaces: the filters' own `update`, `initiate` and
+(to rounding) `predict`, the tracks' `xyxy` property and constructor, and a whole tracker run through the per-track
+path of `BYTETracker`; and `association: reid`'s geometry over all pairs (box coverage, the re-find gate) to each
+pair's own arithmetic.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
 from ultralytics.trackers.utils.reid import normalize_features, smooth_feature
+from ultralytics.trackers.utils.scene_reid import coverage, path_distance
 from ultralytics.trackers.utils.stracks import parse_bboxes
 
 
@@ -176,3 +179,29 @@ def test_track_boxes_are_each_tracks_xyxy(yaml, frames):
         for tracks in (tracker.tracked_stracks, tracker.lost_stracks, detections, tracker.lost_stracks + detections):
             expected = np.asarray([t.xyxy for t in tracks], dtype=np.float32).reshape(-1, 4)
             assert np.array_equal(np.asarray(track_boxes(tracks), dtype=np.float32).reshape(-1, 4), expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 13, 60])
+def test_reid_geometry_over_all_pairs_is_each_pairs(n):
+    """`coverage` and the re-find gate's `path_distance`, over all pairs at once, give each pair's own arithmetic."""
+    rng = np.random.default_rng(n)
+    xywh = np.hstack([rng.uniform(0, 600, (n, 2)), rng.uniform(5, 150, (n, 2))]).astype(np.float32)
+    lo, hi = xywh[:, :2] - xywh[:, 2:4] / 2, xywh[:, :2] + xywh[:, 2:4] / 2
+    for i, covered in enumerate(coverage(xywh)):
+        inter = [
+            max(min(hi[i, 0], hi[j, 0]) - max(lo[i, 0], lo[j, 0]), 0)
+            * max(min(hi[i, 1], hi[j, 1]) - max(lo[i, 1], lo[j, 1]), 0)
+            for j in range(n)
+            if j != i
+        ]
+        assert covered == (max(inter) / max(xywh[i, 2] * xywh[i, 3], 1e-9) if inter else 0)
+    a, b, points = (rng.uniform(0, 600, (n, 2)).astype(np.float32) for _ in range(3))
+    b[::3] = a[::3]  # a track that has not moved: its path is a point
+    dist = path_distance(a, b, points)
+    for i in range(n):
+        ab = b[i] - a[i]
+        for j in range(n):
+            ap = points[j] - a[i]
+            t = np.clip((ap[0] * ab[0] + ap[1] * ab[1]) / max(ab[0] * ab[0] + ab[1] * ab[1], 1e-12), 0, 1)
+            d = ap - t * ab
+            assert dist[i, j] == np.sqrt(d[0] * d[0] + d[1] * d[1])
