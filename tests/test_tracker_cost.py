@@ -70,6 +70,19 @@ def test_scale_times_every_size_pair_and_plots(tmp_path):
     assert (tmp_path / "scale.png").stat().st_size > 1000
 
 
+def test_scale_takes_tracker_overrides_as_eval_does(tmp_path):
+    """`--tracker YAML:key=value` times that config: the same config at `reid: off` spends nothing on ReID."""
+    spec = "botsort_native_reid.yaml:reid=off"
+    r = run("scale", "--sizes", "10", "--repeats", "1", "--tracker", spec, "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    (row,) = json.loads((tmp_path / "results.json").read_text())
+    assert row["tracker"] == spec
+    assert row["reid"] < 0.01 and row["kalman"] > 0.01  # native ReID spends 0.2 ms here
+    bad = run("scale", "--sizes", "10", "--repeats", "1", "--tracker", "botsort_native_reid.yaml:reid=maybe")
+    assert bad.returncode == 2 and "'reid: maybe'" in bad.stderr.splitlines()[-1]  # one line, before any timing
+    assert "Traceback" not in bad.stderr
+
+
 def test_clock_splits_an_update_into_parts_and_leaves_the_tracker_as_it_was():
     """The clock's parts add up to the update's time, each part is where its work is, and the tracks do not change.
 

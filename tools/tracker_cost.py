@@ -51,11 +51,17 @@ def rss_mib() -> tuple[float, float]:
         return peak, peak
 
 
-def make_tracker(yaml: str, **overrides: Any) -> Any:
-    """A tracker of a shipped (or given) config with overrides, as `model.track` would build it."""
-    from ultralytics.trackers.config import build_tracker
+def make_tracker(spec: str, **overrides: Any) -> Any:
+    """A tracker of a shipped (or given) config with overrides, as `model.track` would build it.
 
-    return build_tracker(yaml, **overrides)
+    `spec` is a tracker as `python -m ultralytics.trackers.eval` names one: a YAML with optional ``:key=value,...``
+    overrides (e.g. ``botsort_native_reid.yaml:reid=off``), which take precedence over `overrides`.
+    """
+    from ultralytics.trackers.config import build_tracker
+    from ultralytics.trackers.eval import parse_tracker
+
+    yaml, keys = parse_tracker(spec)
+    return build_tracker(yaml, **{**overrides, **keys})
 
 
 def detections(boxes: np.ndarray, scores: np.ndarray, shape: tuple[int, int]) -> Any:
@@ -178,7 +184,8 @@ def scale_setup(
     """A tracker holding `n_tracks` lost tracks with features, and the next frame's `n_dets` detections and features.
 
     Half the detections (at most `n_tracks`) reappear near a lost track looking like it; the rest are new people.
-    `overrides` are tracker config keys (e.g. `with_reid=True, model="auto"`).
+    `yaml` may carry ``:key=value`` overrides as in `eval run`; `overrides` are more tracker config keys (e.g.
+    `with_reid=True, model="auto"`).
     """
     rng = np.random.default_rng(seed)
     cols = int(np.ceil(np.sqrt(max(n_tracks, n_dets) * 2)))
@@ -341,19 +348,33 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("soak", help="memory and per-frame time over a long synthetic stream")
     s.add_argument("--frames", type=int, nargs="+", default=[1000, 10000, 100000], help="checkpoints (last = length)")
-    s.add_argument("--tracker", default="botsort_native_reid.yaml", help="tracker YAML (default: %(default)s)")
+    s.add_argument(
+        "--tracker", default="botsort_native_reid.yaml", help="tracker YAML[:key=value,...] (default: %(default)s)"
+    )
     s.add_argument("--track-buffer", type=int, default=300, help="frames a lost track is kept (default: %(default)s)")
     s.add_argument("--people", type=int, default=20, help="mean number of people in view (default: %(default)s)")
     s.add_argument("--window", type=int, default=1000, help="frames the time statistics cover (default: %(default)s)")
     c = sub.add_parser("scale", help="update time as lost tracks and detections grow")
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100, 300, 1000], help="N and M values")
-    c.add_argument("--tracker", nargs="+", default=["botsort_native_reid.yaml", "bytetrack.yaml"], help="tracker YAMLs")
+    c.add_argument(
+        "--tracker",
+        nargs="+",
+        default=["botsort_native_reid.yaml", "bytetrack.yaml"],
+        help="tracker configs, each YAML[:key=value,...] as in `eval run` (e.g. botsort_native_reid.yaml:reid=off)",
+    )
     c.add_argument("--repeats", type=int, default=7, help="timed updates per case (default: %(default)s)")
     for q in (s, c):
         q.add_argument("--dim", type=int, default=64, help="feature dimension (default: %(default)s)")
         q.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
         q.add_argument("--out", type=Path, help="folder for results.json, results.md (and scale.png)")
     args = p.parse_args(argv)
+    from ultralytics.trackers.config import TrackerConfigError
+
+    for spec in [args.tracker] if args.cmd == "soak" else args.tracker:
+        try:
+            make_tracker(spec)  # every config checked before any timing
+        except TrackerConfigError as e:
+            p.error(str(e))
 
     rows = soak(args) if args.cmd == "soak" else scale(args)
     text = soak_markdown(rows, args) if args.cmd == "soak" else scale_markdown(rows, args)
