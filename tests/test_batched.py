@@ -1,14 +1,14 @@
 """The batched tracker core: one array operation over all tracks gives what the per-track code gives, bit for bit.
 
-BoT-SORT corrects the Kalman states of an association stage's matches in one `multi_update` and starts the states of
-new tracks in one `multi_initiate`, and every tracker built on `STrack` takes the boxes it compares by IoU from all
-tracks at once (`multi_xyxy`; patch `trackers: Kalman steps and IoU boxes of all tracks in one array operation`).
-BoT-SORT also turns a frame's detections into tracks at once, their boxes and features normalized in one array
-operation each (`BOTrack.multi_new`; patch `bot_sort: the detections of a frame become tracks in one array
-operation`). These tests hold each to the per-track arithmetic it replaces: the filters' own `update`, `initiate` and
-(to rounding) `predict`, the tracks' `xyxy` property and constructor, and a whole tracker run through the per-track
-path of `BYTETracker`; and `association: reid`'s geometry over all pairs (box coverage, the re-find gate) to each
-pair's own arithmetic.
+ByteTrack and BoT-SORT (every tracker whose tracks take a precomputed Kalman state) correct the Kalman states of an
+association stage's matches in one `multi_update` and start the states of new tracks in one `multi_initiate`, and
+every tracker built on `STrack` takes the boxes it compares by IoU from all tracks at once (`multi_xyxy`; patch
+`trackers: Kalman steps and IoU boxes of all tracks in one array operation`). BoT-SORT also turns a frame's
+detections into tracks at once, their boxes and features normalized in one array operation each (`BOTrack.multi_new`;
+patch `bot_sort: the detections of a frame become tracks in one array operation`). These tests hold each to the
+per-track arithmetic it replaces: the filters' own `update`, `initiate` and (to rounding) `predict`, the tracks'
+`xyxy` property and constructor, and whole trackers run through upstream's per-track steps; and `association:
+reid`'s geometry over all pairs (box coverage, the re-find gate) to each pair's own arithmetic.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.bot_sort import BOTrack
-from ultralytics.trackers.byte_tracker import BYTETracker
 from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
@@ -78,10 +77,24 @@ def test_multi_predict_is_the_per_track_arithmetic(kf, n):
 
 
 class PerTrack:
-    """A tracker that applies matches and starts new tracks one track at a time, as `BYTETracker` does."""
+    """A tracker that applies matches and starts new tracks one track at a time, as upstream's `BYTETracker` does."""
 
-    _apply_matches = BYTETracker._apply_matches
-    _init_new_tracks = BYTETracker._init_new_tracks
+    def _apply_matches(self, matches, pool, detections, activated, refind) -> None:
+        """Update or re-activate each matched track with its own Kalman step."""
+        for itracked, idet in matches:
+            self._apply_match(pool[itracked], detections[idet], activated, refind)
+
+    def _init_new_tracks(self, u_detection, detections, activated, refind=None) -> None:
+        """Start each new track with its own `initiate`."""
+        for inew in u_detection:
+            track = detections[inew]
+            if track.score >= self.args.new_track_thresh:
+                track.activate(self.kalman_filter, self.frame_id)
+                activated.append(track)
+
+
+class PerTrackBOT(PerTrack):
+    """The same for BoT-SORT, whose detections also become tracks one by one."""
 
     def init_track(self, results, img=None, feats=None) -> list[BOTrack]:
         """Each detection becomes a track by its own constructor call, its feature normalized alone."""
@@ -151,15 +164,19 @@ def walks(draw) -> list[tuple[np.ndarray, np.ndarray]]:
     return frames
 
 
-@pytest.mark.parametrize("yaml", ["botsort_native_reid.yaml", "botsort.yaml"])
+@pytest.mark.parametrize("yaml", ["botsort_native_reid.yaml", "botsort.yaml", "bytetrack.yaml", "ocsort.yaml"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(frames=walks())
 def test_batched_tracker_gives_the_per_track_tracks(yaml, frames):
-    """BoT-SORT with its batched steps outputs exactly the rows of the same tracker building and updating one by one."""
-    overrides = {} if yaml == "botsort_native_reid.yaml" else {"with_reid": True, "model": "auto"}
+    """A tracker with the batched steps outputs exactly the rows of the same tracker building and updating one by one.
+
+    BoT-SORT and ByteTrack take the batched steps; OC-SORT, whose tracks update their own way, must keep its own.
+    """
+    overrides = {"with_reid": True, "model": "auto"} if yaml == "botsort.yaml" else {}
     batched = build_tracker(yaml, frame_rate=10, **overrides)
     per_track = build_tracker(yaml, frame_rate=10, **overrides)
-    per_track.__class__ = type("PerTrackBOTSORT", (PerTrack, type(per_track)), {})
+    mixin = PerTrackBOT if yaml.startswith("botsort") else PerTrack
+    per_track.__class__ = type("PerTrack" + type(per_track).__name__, (mixin, type(per_track)), {})
     for boxes, feats in frames:
         a = batched.update(Boxes(boxes, (480, 640)), None, feats=feats)
         b = per_track.update(Boxes(boxes, (480, 640)), None, feats=feats)
