@@ -369,10 +369,11 @@ def main(argv: list[str] | None = None) -> int:
         q.add_argument("--out", type=Path, help="folder for results.json, results.md (and scale.png)")
     args = p.parse_args(argv)
     from ultralytics.trackers.config import TrackerConfigError
+    from ultralytics.trackers.eval import tracker_config
 
     for spec in [args.tracker] if args.cmd == "soak" else args.tracker:
         try:
-            make_tracker(spec)  # every config checked before any timing
+            tracker_config(spec)  # every config checked before any timing, as `eval` checks it (no tracker built)
         except TrackerConfigError as e:
             p.error(str(e))
 
