@@ -112,6 +112,17 @@ def test_ground_truth_in_no_layout_is_refused_before_anything_runs(clip, tmp_pat
     assert not cache.exists()
 
 
+@pytest.mark.parametrize("beta", ["1.5", "-0.1", "x", "nan"])
+def test_oracle_appearance_outside_0_to_1_is_refused_before_anything_runs(clip, tmp_path: Path, beta: str):
+    """A weight of the ground-truth identity outside [0, 1] is one line and exit 2, before any cache is built."""
+    cache = tmp_path / "cache"
+    args = ["--model", str(tmp_path / "never-loaded.pt"), "--seqs", str(clip[1].parents[1]), "--cache", str(cache)]
+    args += ["--trackers", "bytetrack.yaml", "--out", str(tmp_path / "eval"), "--oracle-appearance", beta]
+    r = bench("run", *args)
+    assert r.returncode == 2 and f"needs a number from 0 to 1, got '{beta}'" in r.stderr
+    assert "Traceback" not in r.stderr and not cache.exists() and not (tmp_path / "eval").exists()
+
+
 def test_variants_are_the_same_sequence_from_other_encodings(clip, tmp_path: Path):
     """H.264 at another CRF, JPEG frames and resized frames: same frames and rate, gt scaled, grouped by sequence."""
     from ultralytics.trackers.sequences import Sequence, read_gt

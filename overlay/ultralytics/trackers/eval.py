@@ -431,30 +431,35 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def _gt_matches(gt: np.ndarray, frame: int, boxes: np.ndarray) -> list[tuple[int, int]]:
+    """(detection, person) pairs of a frame: detections ``(n, 4+)`` xyxy matched to the people of ``gt``, IoU >= 0.5."""
+    import torch
+
+    from ultralytics.trackers.utils.matching import linear_assignment
+    from ultralytics.utils.metrics import box_iou
+
+    g = gt[gt[:, 0] == frame]
+    if not len(g) or not len(boxes):
+        return []
+    gb = g[:, 2:6].copy()
+    gb[:, 2:] += gb[:, :2]
+    iou = box_iou(torch.from_numpy(boxes[:, :4]).float(), torch.from_numpy(gb).float()).numpy()
+    matches, _, _ = linear_assignment(1 - iou, thresh=0.5)
+    return [(int(d), int(g[t, 1])) for d, t in matches]
+
+
 def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 200_000, seed: int = 0) -> dict:
     """ROC AUC of cosine similarity, same vs different person, per descriptor.
 
     Detections are matched to the ground truth (IoU >= 0.5); pairs are sampled at least ``min_gap`` frames apart.
     """
-    from ultralytics.trackers.utils.matching import linear_assignment
-    from ultralytics.utils.metrics import box_iou
-
     gt, _ = read_gt(seq.gt)
     gt = gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]  # the people to track
     frames, ids, rows = [], [], {k: [] for k in cache.feats}
-    import torch
-
     for f, boxes in enumerate(cache.boxes, 1):
-        g = gt[gt[:, 0] == f]
-        if not len(g) or not len(boxes):
-            continue
-        gb = g[:, 2:6].copy()
-        gb[:, 2:] += gb[:, :2]
-        iou = box_iou(torch.from_numpy(boxes[:, :4]).float(), torch.from_numpy(gb).float()).numpy()
-        matches, _, _ = linear_assignment(1 - iou, thresh=0.5)
-        for d, t in matches:
+        for d, person in _gt_matches(gt, f, boxes):
             frames.append(f)
-            ids.append(int(g[t, 1]))
+            ids.append(person)
             for k in rows:
                 rows[k].append(cache.feats[k][f - 1][d])
     frames, ids = np.array(frames), np.array(ids)
@@ -471,6 +476,43 @@ def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 2
     return out
 
 
+def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
+    """The cache with every descriptor mixed with the ground-truth identity: how far better appearance would go.
+
+    Each detection's feature ``f`` (any descriptor) becomes ``sqrt(1 - beta**2) * f / |f| + beta * e``, normalized,
+    where ``e`` is a random unit vector of the person the detection is matched to (IoU >= 0.5, the people to track of
+    the ground truth), the same for that person in every frame, or a vector of its own for a detection of nobody. At
+    ``beta`` 0 the features are the descriptor's own; at 1 they tell everyone apart perfectly; between, the
+    separability grows with ``beta`` (``auc --oracle-appearance`` measures it). A tracker's results on them are a
+    ceiling of what its association would make of such a descriptor, never a result of the descriptor.
+
+    Args:
+        seq (Sequence): The sequence, for its ground truth.
+        cache (Cache): Its detections and features.
+        beta (float): Weight of the identity, in [0, 1].
+
+    Returns:
+        (Cache): The same boxes with the mixed features (float32).
+    """
+    gt, _ = read_gt(seq.gt)
+    gt = gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]  # the people to track
+
+    def unit(a: np.ndarray) -> np.ndarray:
+        return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+
+    mixed = {k: [] for k in cache.feats}
+    for f, boxes in enumerate(cache.boxes, 1):
+        person = dict(_gt_matches(gt, f, boxes))
+        for kind, rows in cache.feats.items():
+            x = np.asarray(rows[f - 1], dtype=np.float64).reshape(len(boxes), -1)
+            if len(x):
+                seeds = [[person[i], 0] if i in person else [f, i, 1] for i in range(len(x))]
+                e = np.stack([np.random.default_rng(seed).normal(size=x.shape[1]) for seed in seeds])
+                x = np.sqrt(1 - beta**2) * unit(x) + beta * unit(e)
+            mixed[kind].append(unit(x).astype(np.float32))
+    return cache.derived(cache.boxes, mixed)
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Commands
 
@@ -480,6 +522,7 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
 
     Every sequence folder and ground truth is checked before any detection runs (one line for a bad one). Occluded
     sequences are named ``<sequence>+occ<lo>-<hi>`` (percent of the image width) and share their sequence's frames.
+    With ``--oracle-appearance`` every cache's features are mixed with the ground-truth identity (`oracle_appearance`).
     """
     seqs = [Sequence(p) for p in args.seqs]
     for seq in seqs:
@@ -488,6 +531,8 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
     if len(set(names)) < len(names):
         raise ValueError(f"sequence names must be unique, got {names}")
     caches = {s.name: Cache(build_cache(s, args.model, args.imgsz, args.conf, Path(args.cache))) for s in seqs}
+    if (beta := getattr(args, "oracle_appearance", None)) is not None:
+        caches = {s.name: oracle_appearance(s, caches[s.name], beta) for s in seqs}
     occluded = []
     for seq in seqs:
         cache = caches[seq.name]
@@ -625,7 +670,7 @@ def cmd_run(args) -> None:
         "predictor), Kalman filter, association, ReID decisions, the rest (`ultralytics.trackers.utils.clock`). Image "
         f"reading is not counted.\n\n{time_markdown({name: m['time'] for name, m in table.items()})}",
     ]
-    text = "\n\n".join(sections)
+    text = oracle_note(args) + "\n\n".join(sections)
     print(text)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.md").write_text(text)
@@ -647,7 +692,7 @@ def cmd_tune(args) -> None:
     ]
     table, _ = run_trackers(seqs, caches, specs, Path(args.out) / "tracks", desc="tune")
     ranked = dict(sorted(table.items(), key=lambda kv: (-kv[1]["IDF1"], kv[1]["IDSW"])))
-    text = markdown(ranked) + "\nIDF1 per sequence (ID switches):\n\n" + sequences_markdown(ranked)
+    text = oracle_note(args) + markdown(ranked) + "\nIDF1 per sequence (ID switches):\n\n" + sequences_markdown(ranked)
     if "groups" in next(iter(ranked.values())):
         text += "\nIDF1 per group of sequences (ID switches):\n\n" + groups_markdown(ranked, {})
     print(text)
@@ -658,6 +703,7 @@ def cmd_tune(args) -> None:
 def cmd_auc(args) -> None:
     """Separability (ROC AUC) of every native descriptor on each sequence."""
     seqs, caches = load(args)
+    print(oracle_note(args), end="")
     for seq in seqs:
         res = descriptor_auc(seq, caches[seq.name])
         kinds = [k for k in res if k not in {"detections", "pairs", "same"}]
@@ -915,6 +961,14 @@ def main(argv: list[str] | None = None) -> int:
                 help="virtual pillars: each band (fractions of the width) adds every sequence with the detections "
                 "centred in it removed and the people centred in it ignored, e.g. 0.3,0.4 0.6,0.7",
             )
+        if name in {"run", "tune", "auc"}:
+            s.add_argument(
+                "--oracle-appearance",
+                type=beta_arg,
+                metavar="BETA",
+                help="mix every descriptor with the ground-truth identity at this weight (0-1): a ceiling of what "
+                "better appearance would give, never a result (default: off)",
+            )
         if name == "latency":
             s.add_argument("--frames", type=int, default=100, help="frames of the first sequence to time")
             s.add_argument("--native", default="botsort_native_reid.yaml", help="native ReID tracker YAML")
@@ -933,6 +987,28 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as e:  # bad input: one line, before any detection where it can be seen
         p.exit(2, f"{p.prog} {args.command}: error: {e}\n")
     return 0
+
+
+def oracle_note(args) -> str:
+    """The line that heads a report made with ``--oracle-appearance``, so that it is never taken for a result."""
+    beta = getattr(args, "oracle_appearance", None)
+    if beta is None:
+        return ""
+    return (
+        f"**Oracle appearance, beta {beta:g}**: every descriptor mixed with the ground-truth identity "
+        "(`oracle_appearance`); a ceiling of what the trackers make of such appearance, not a result.\n\n"
+    )
+
+
+def beta_arg(text: str) -> float:
+    """``--oracle-appearance`` value: the identity's weight, a number in [0, 1]."""
+    try:
+        beta = float(text)
+    except ValueError:
+        beta = float("nan")
+    if not 0 <= beta <= 1:
+        raise argparse.ArgumentTypeError(f"needs a number from 0 to 1, got '{text}'")
+    return beta
 
 
 def occluder_arg(text: str) -> Occluder:
