@@ -481,10 +481,12 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
 
     Each detection's feature ``f`` (any descriptor) becomes ``sqrt(1 - beta**2) * f / |f| + beta * e``, normalized,
     where ``e`` is a random unit vector of the person the detection is matched to (IoU >= 0.5, the people to track of
-    the ground truth), the same for that person in every frame, or a vector of its own for a detection of nobody. At
-    ``beta`` 0 the features are the descriptor's own; at 1 they tell everyone apart perfectly; between, the
-    separability grows with ``beta`` (``auc --oracle-appearance`` measures it). A tracker's results on them are a
-    ceiling of what its association would make of such a descriptor, never a result of the descriptor.
+    the ground truth), the same for that person in every frame; a detection matched to nobody (a false positive, a box
+    too far off its person, a distractor) keeps its own feature. At ``beta`` 0 the features are the descriptor's own;
+    at 1 the matched detections tell everyone apart perfectly; between, the separability grows with ``beta`` (``auc
+    --oracle-appearance`` measures it). A box that covers two people is matched to one of them and takes that one's
+    identity, which real appearance cannot give it. A tracker's results on such features are a ceiling of what its
+    association would make of better appearance, never a result of the descriptor.
 
     Args:
         seq (Sequence): The sequence, for its ground truth.
@@ -505,10 +507,10 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
         person = dict(_gt_matches(gt, f, boxes))
         for kind, rows in cache.feats.items():
             x = np.asarray(rows[f - 1], dtype=np.float64).reshape(len(boxes), -1)
-            if len(x):
-                seeds = [[person[i], 0] if i in person else [f, i, 1] for i in range(len(x))]
-                e = np.stack([np.random.default_rng(seed).normal(size=x.shape[1]) for seed in seeds])
-                x = np.sqrt(1 - beta**2) * unit(x) + beta * unit(e)
+            x = unit(x)
+            for i, who in person.items():  # a detection of nobody keeps its own feature
+                e = np.random.default_rng([who, x.shape[1]]).normal(size=x.shape[1])
+                x[i] = np.sqrt(1 - beta**2) * x[i] + beta * e / np.linalg.norm(e)
             mixed[kind].append(unit(x).astype(np.float32))
     return cache.derived(cache.boxes, mixed)
 
