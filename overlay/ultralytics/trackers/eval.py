@@ -431,8 +431,8 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def _gt_matches(gt: np.ndarray, frame: int, boxes: np.ndarray) -> list[tuple[int, int]]:
-    """(detection, person) pairs of a frame: detections ``(n, 4+)`` xyxy matched to the people of ``gt``, IoU >= 0.5."""
+def _gt_matches(gt: np.ndarray, frame: int, boxes: np.ndarray, iou: float = 0.5) -> list[tuple[int, int]]:
+    """(detection, person) pairs of a frame: detections ``(n, 4+)`` xyxy matched to the people of ``gt``, IoU >= iou."""
     import torch
 
     from ultralytics.trackers.utils.matching import linear_assignment
@@ -443,8 +443,8 @@ def _gt_matches(gt: np.ndarray, frame: int, boxes: np.ndarray) -> list[tuple[int
         return []
     gb = g[:, 2:6].copy()
     gb[:, 2:] += gb[:, :2]
-    iou = box_iou(torch.from_numpy(boxes[:, :4]).float(), torch.from_numpy(gb).float()).numpy()
-    matches, _, _ = linear_assignment(1 - iou, thresh=0.5)
+    overlap = box_iou(torch.from_numpy(boxes[:, :4]).float(), torch.from_numpy(gb).float()).numpy()
+    matches, _, _ = linear_assignment(1 - overlap, thresh=1 - iou)
     return [(int(d), int(g[t, 1])) for d, t in matches]
 
 
@@ -480,13 +480,13 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
     """The cache with every descriptor mixed with the ground-truth identity: how far better appearance would go.
 
     Each detection's feature ``f`` (any descriptor) becomes ``sqrt(1 - beta**2) * f / |f| + beta * e``, normalized,
-    where ``e`` is a random unit vector of the person the detection is matched to (IoU >= 0.5, the people to track of
-    the ground truth), the same for that person in every frame; a detection matched to nobody (a false positive, a box
-    too far off its person, a distractor) keeps its own feature. At ``beta`` 0 the features are the descriptor's own;
-    at 1 the matched detections tell everyone apart perfectly; between, the separability grows with ``beta`` (``auc
-    --oracle-appearance`` measures it). A box that covers two people is matched to one of them and takes that one's
-    identity, which real appearance cannot give it. A tracker's results on such features are a ceiling of what its
-    association would make of better appearance, never a result of the descriptor.
+    where ``e`` is a random unit vector of the person the detection is matched to (IoU >= 0.3, the people to track of
+    the ground truth: also a box too far off its person to count at scoring's 0.5), the same for that person in every
+    frame; a detection matched to nobody (a false positive, a distractor) keeps its own feature. At ``beta`` 0 the
+    features are the descriptor's own; at 1 the matched detections tell everyone apart perfectly; between, the
+    separability grows with ``beta`` (``auc --oracle-appearance`` measures it). A box that covers two people is matched
+    to one of them and takes that one's identity, which real appearance cannot give it. A tracker's results on such
+    features are a ceiling of what its association would make of better appearance, never a result of the descriptor.
 
     Args:
         seq (Sequence): The sequence, for its ground truth.
@@ -504,7 +504,7 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
 
     mixed = {k: [] for k in cache.feats}
     for f, boxes in enumerate(cache.boxes, 1):
-        person = dict(_gt_matches(gt, f, boxes))
+        person = dict(_gt_matches(gt, f, boxes, iou=0.3))  # a box too far off its person to score is still theirs
         for kind, rows in cache.feats.items():
             x = np.asarray(rows[f - 1], dtype=np.float64).reshape(len(boxes), -1)
             x = unit(x)
