@@ -101,6 +101,10 @@ def test_oracle_appearance_tells_people_apart_as_far_as_asked(cached, tmp_path, 
         assert auc[0.0][kind] == pytest.approx(bench.descriptor_auc(seq, cache, pairs=20000)[kind], abs=1e-6)
         assert auc[0.0][kind] <= auc[0.3][kind] <= auc[1.0][kind] == 1.0
     assert auc[0.3]["anchor"] > auc[0.0]["anchor"] + 0.05  # the identity adds separation a weak descriptor lacks
+    empty = cache.derived(
+        [cache.boxes[0][:0], *cache.boxes[1:]], {k: [v[0][:0], *v[1:]] for k, v in cache.feats.items()}
+    )
+    assert all(len(v[0]) == 0 for v in bench.oracle_appearance(seq, empty, 1.0).feats.values())  # a frame of nobody
 
     common = ["--model", model, "--seqs", str(seq.path), "--cache", str(cache_dir), "--oracle-appearance", "1"]
     assert bench.main(["auc", *common]) == 0

@@ -506,8 +506,7 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
     for f, boxes in enumerate(cache.boxes, 1):
         person = dict(_gt_matches(gt, f, boxes, iou=0.3))  # a box too far off its person to score is still theirs
         for kind, rows in cache.feats.items():
-            x = np.asarray(rows[f - 1], dtype=np.float64).reshape(len(boxes), -1)
-            x = unit(x)
+            x = unit(np.asarray(rows[f - 1], dtype=np.float64))  # (n, D), n = 0 on a frame without detections
             for i, who in person.items():  # a detection of nobody keeps its own feature
                 e = np.random.default_rng([who, x.shape[1]]).normal(size=x.shape[1])
                 x[i] = np.sqrt(1 - beta**2) * x[i] + beta * e / np.linalg.norm(e)
