@@ -431,6 +431,17 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def _people(seq: Sequence) -> np.ndarray:
+    """The ground-truth rows of the people to track (not ignored, pedestrian class) of a sequence."""
+    gt, _ = read_gt(seq.gt)
+    return gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` (n, D) scaled to unit length (rows of zero length left at zero)."""
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
 def _gt_matches(gt: np.ndarray, frame: int, boxes: np.ndarray, iou: float = 0.5) -> list[tuple[int, int]]:
     """(detection, person) pairs of a frame: detections ``(n, 4+)`` xyxy matched to the people of ``gt``, IoU >= iou."""
     import torch
@@ -453,8 +464,7 @@ def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 2
 
     Detections are matched to the ground truth (IoU >= 0.5); pairs are sampled at least ``min_gap`` frames apart.
     """
-    gt, _ = read_gt(seq.gt)
-    gt = gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]  # the people to track
+    gt = _people(seq)
     frames, ids, rows = [], [], {k: [] for k in cache.feats}
     for f, boxes in enumerate(cache.boxes, 1):
         for d, person in _gt_matches(gt, f, boxes):
@@ -470,8 +480,7 @@ def descriptor_auc(seq: Sequence, cache: Cache, min_gap: int = 5, pairs: int = 2
     same = ids[i] == ids[j]
     out = {"detections": len(ids), "pairs": int(len(i)), "same": int(same.sum())}
     for k, r in rows.items():
-        x = np.asarray(r, dtype=np.float64)
-        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        x = _unit(np.asarray(r, dtype=np.float64))
         out[k] = roc_auc((x[i] * x[j]).sum(1), same)
     return out
 
@@ -496,21 +505,23 @@ def oracle_appearance(seq: Sequence, cache: Cache, beta: float) -> Cache:
     Returns:
         (Cache): The same boxes with the mixed features (float32).
     """
-    gt, _ = read_gt(seq.gt)
-    gt = gt[(gt[:, 6] != 0) & (gt[:, 7] == 1)]  # the people to track
+    gt, identity = _people(seq), {}
 
-    def unit(a: np.ndarray) -> np.ndarray:
-        return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    def identity_of(who: int, dim: int) -> np.ndarray:
+        """The person's random unit vector of length ``dim``, drawn once."""
+        if (who, dim) not in identity:
+            e = np.random.default_rng([who, dim]).normal(size=dim)
+            identity[who, dim] = e / np.linalg.norm(e)
+        return identity[who, dim]
 
     mixed = {k: [] for k in cache.feats}
     for f, boxes in enumerate(cache.boxes, 1):
         person = dict(_gt_matches(gt, f, boxes, iou=0.3))  # a box too far off its person to score is still theirs
         for kind, rows in cache.feats.items():
-            x = unit(np.asarray(rows[f - 1], dtype=np.float64))  # (n, D), n = 0 on a frame without detections
+            x = _unit(np.asarray(rows[f - 1], dtype=np.float64))  # (n, D), n = 0 on a frame without detections
             for i, who in person.items():  # a detection of nobody keeps its own feature
-                e = np.random.default_rng([who, x.shape[1]]).normal(size=x.shape[1])
-                x[i] = np.sqrt(1 - beta**2) * x[i] + beta * e / np.linalg.norm(e)
-            mixed[kind].append(unit(x).astype(np.float32))
+                x[i] = np.sqrt(1 - beta**2) * x[i] + beta * identity_of(who, x.shape[1])
+            mixed[kind].append(_unit(x).astype(np.float32))
     return cache.derived(cache.boxes, mixed)
 
 
