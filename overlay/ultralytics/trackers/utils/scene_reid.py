@@ -142,7 +142,7 @@ class SceneStats:
 
     @staticmethod
     def _bins(s: np.ndarray) -> np.ndarray:
-        return np.clip((np.asarray(s) * BINS).astype(int), 0, BINS - 1)
+        return np.minimum(np.maximum((np.asarray(s) * BINS).astype(int), 0), BINS - 1)  # np.clip's dispatch costs more
 
     def add(self, pos: np.ndarray, neg: np.ndarray) -> None:
         """Count positive and negative similarities."""
@@ -309,8 +309,11 @@ class SceneReID:
         """
         if not lost or not detections or not self.stats.ready:
             return []
+        near = self._gate(lost, detections, [frame_id - t.end_frame for t in lost])
+        if not near.any():  # no detection where a lost track may be: nothing to compare
+            return []
         s, known = similarity(lost, detections)
-        near = known & self._gate(lost, detections, [frame_id - t.end_frame for t in lost])
+        near &= known
         ratio = np.where(near, self.stats.ratio(s), 0)
         others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose gate the detection lies
         if visible:
@@ -319,5 +322,7 @@ class SceneReID:
             others = others + np.where(near, self.stats.ratio(s), 0).sum(0)
         posterior = ratio / others[None]
         ok = posterior >= self.confidence
+        if not ok.any():
+            return []
         matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
         return [(int(i), int(j)) for i, j in matches if ok[i, j]]
