@@ -97,8 +97,9 @@ def test_oracle_appearance_tells_people_apart_as_far_as_asked(cached, tmp_path, 
             unit = real / np.maximum(np.linalg.norm(real, axis=1, keepdims=True), 1e-12)
             np.testing.assert_allclose(mixed, unit, atol=1e-6)
     auc = {b: bench.descriptor_auc(seq, bench.oracle_appearance(seq, cache, b), pairs=20000) for b in (0.0, 0.3, 1.0)}
+    own = bench.descriptor_auc(seq, cache, pairs=20000)
     for kind in ("anchor", "roi", "color"):
-        assert auc[0.0][kind] == pytest.approx(bench.descriptor_auc(seq, cache, pairs=20000)[kind], abs=1e-6)
+        assert auc[0.0][kind] == pytest.approx(own[kind], abs=1e-6)
         assert auc[0.0][kind] <= auc[0.3][kind] <= auc[1.0][kind] == 1.0
     assert auc[0.3]["anchor"] > auc[0.0]["anchor"] + 0.05  # the identity adds separation a weak descriptor lacks
     empty = cache.derived(
