@@ -145,3 +145,38 @@ def test_variants_are_the_same_sequence_from_other_encodings(clip, tmp_path: Pat
     r = bench("variants", "--seqs", str(tmp_path / "A"), "--kinds", "crf99", "--out", str(tmp_path))
     assert r.returncode == 2 and "out of range" in r.stderr
     assert "--kinds" in bench("variants", "--help").stdout
+
+
+def test_frame_rate_variants_keep_every_nth_frame_and_its_ground_truth(clip, tmp_path: Path):
+    """Frame-rate variants (everyN, everyNoK): every N-th frame of a video or image folder, gt renumbered."""
+    from ultralytics.trackers.sequences import Sequence, read_gt
+
+    video, gt = clip
+    gt.write_text("".join(f"{f},1,{f},10,20,30,1,1,1\n" for f in range(1, 7)))  # x tells the original frame
+    assert (
+        bench("prepare", "--video", str(video), "--gt", str(gt), "--name", "A", "--out", str(tmp_path)).returncode == 0
+    )
+    kinds = ("every2", "every2o1", "every4o3", "jpeg90")
+    assert bench("variants", "--seqs", str(tmp_path / "A"), "--kinds", *kinds, "--out", str(tmp_path)).returncode == 0
+    r = bench("variants", "--seqs", str(tmp_path / "A-jpeg90"), "--kinds", "every3o2", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    for name, variant, step, originals in (
+        ("A-every2", "every2", 2, [1, 3, 5]),
+        ("A-every2o1", "every2o1", 2, [2, 4, 6]),
+        ("A-every4o3", "every4o3", 4, [4]),
+        ("A-jpeg90-every3o2", "jpeg90-every3o2", 3, [3, 6]),
+    ):
+        seq = Sequence(tmp_path / name)
+        frames = list(seq.frames())
+        assert (seq.name, seq.base, seq.variant) == (name, "A", variant)
+        assert seq.length == len(frames) == len(originals) and seq.fps == pytest.approx(10 / step, rel=1e-5)
+        assert [round(f.mean() / 40) + 1 for f in frames] == originals  # frame i of the clip is grey 40 * (i - 1)
+        rows = read_gt(seq.gt)[0]
+        assert rows[:, 0].tolist() == list(range(1, len(originals) + 1)) and rows[:, 2].tolist() == originals
+    jpeg = sorted((tmp_path / "A-jpeg90" / "img1").iterdir())
+    sub = sorted((tmp_path / "A-jpeg90-every3o2" / "img1").iterdir())
+    assert [p.read_bytes() for p in sub] == [jpeg[2].read_bytes(), jpeg[5].read_bytes()]  # image files copied as is
+    for bad in ("every1", "every3o3", "every0"):
+        r = bench("variants", "--seqs", str(tmp_path / "A"), "--kinds", bad, "--out", str(tmp_path))
+        assert r.returncode == 2 and "out of range" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "A-every1").exists()

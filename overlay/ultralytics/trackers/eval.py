@@ -670,7 +670,8 @@ def cmd_run(args) -> None:
             bases.setdefault(s.base, []).append(s.name)
     if any(len(v) > 1 for v in bases.values()):
         sections.append(
-            "## Variants\n\nEach sequence over its encodings.\n\n" + variants_markdown(table, bases, reid_off)
+            "## Variants\n\nEach sequence over its variants (encodings, frame rates).\n\n"
+            + variants_markdown(table, bases, reid_off)
         )
     sections += [
         "## Association headroom\n\nOracle IDF1: the same output boxes with perfect identities. Room closed: "
@@ -724,7 +725,7 @@ def cmd_auc(args) -> None:
 
 
 def cmd_variants(args) -> None:
-    """Write each sequence from other encodings (`ultralytics.trackers.sequences.make_variant`); print the folders."""
+    """Write each sequence from other encodings or frame rates (`sequences.make_variant`); print the folders."""
     seqs = [Sequence(p) for p in args.seqs]
     for seq in seqs:
         read_gt(seq.gt)
@@ -927,7 +928,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     s = sub.add_parser(
         "variants",
-        help="write sequences from other encodings (H.264 quality, JPEG, resized) to check results against noise",
+        help="write sequences from other encodings (H.264 quality, JPEG, resized) or frame rates, to check results",
         description=cmd_variants.__doc__,
         formatter_class=fmt,
     )
@@ -938,7 +939,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         type=variant_arg,
         default=["crf28", "jpeg75", "scale0.9"],
-        help="crfN: H.264 at CRF N; jpegQ: JPEG frames of quality Q; scaleF: frames resized by F, gt scaled",
+        help="crfN: H.264 at CRF N; jpegQ: JPEG frames of quality Q; scaleF: frames resized by F, gt scaled; everyN, "
+        "everyNoK: every N-th frame (from frame K + 1) at 1/N of the frame rate",
     )
     s.add_argument("--out", type=Path, default=Path("data"), help="folder that receives <sequence>-<kind> folders")
     for name, fn, doc in (

@@ -4,8 +4,9 @@
 - `Sequence`: a MOTChallenge folder (``seqinfo.ini``, ``gt/gt.txt``, frames in ``img1/`` or a video).
 - `read_gt`: ground truth in any column layout MOTChallenge has published (6, 7, 9 or 10 columns), checked and
   returned as MOT16 rows; anything else is refused in one line (`GroundTruthError`), before any detection runs.
-- `make_variant`: the same sequence from another encoding (H.264 at another quality, JPEG frames, resized frames), so
-  that a result can be checked against the handful of decisions that a change of encoding flips.
+- `make_variant`: the same sequence from another encoding (H.264 at another quality, JPEG frames, resized frames) or
+  at a lower frame rate (every N-th frame), so that a result can be checked against the handful of decisions that a
+  change of encoding flips, and at the frame rates of other cameras.
 - `Occluder`: a virtual pillar, a vertical band of the image in which the detector sees nobody. Detections centred in
   it are removed and ground-truth people centred in it are ignored (as MOTChallenge ignores distractors), so the score
   measures whether identities survive the band, not the boxes it hides.
@@ -17,6 +18,7 @@ import configparser
 import copy
 import math
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,16 +216,21 @@ class Sequence:
 # ---------------------------------------------------------------------------------------------------------------------
 # Variants
 
-VARIANT = re.compile(r"^(crf(\d+)|jpeg(\d+)|scale(\d*\.?\d+))$")
+VARIANT = re.compile(r"^(crf(\d+)|jpeg(\d+)|scale(\d*\.?\d+)|every(\d+)(?:o(\d+))?)$")
 
 
 def check_variant(kind: str) -> str:
-    """``kind`` if it names a variant (``crfN``: H.264 at CRF N, ``jpegQ``: JPEG quality Q, ``scaleF``: resized)."""
+    """``kind`` if it names a variant: ``crfN``, ``jpegQ``, ``scaleF``, ``everyN`` or ``everyNoK`` (`make_variant`)."""
     m = VARIANT.match(kind)
     if not m:
-        raise ValueError(f"unknown variant {kind!r}: use crfN (H.264 at CRF 0-51), jpegQ (JPEG quality 1-100), scaleF")
+        raise ValueError(
+            f"unknown variant {kind!r}: use crfN (H.264 at CRF 0-51), jpegQ (JPEG quality 1-100), scaleF, everyN or "
+            "everyNoK (every N-th frame from frame K + 1)"
+        )
     if m[2] and not 0 <= int(m[2]) <= 51 or m[3] and not 1 <= int(m[3]) <= 100 or m[4] and not 0 < float(m[4]) <= 4:
         raise ValueError(f"variant {kind!r} out of range: crf 0-51, jpeg 1-100, scale in (0, 4]")
+    if m[5] and not (int(m[5]) >= 2 and int(m[6] or 0) < int(m[5])):
+        raise ValueError(f"variant {kind!r} out of range: everyN needs N >= 2, everyNoK an offset K < N")
     return kind
 
 
@@ -235,8 +242,12 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
     - ``jpegQ``: the frames as JPEG files of quality Q in ``img1/``.
     - ``scaleF``: the frames resized by F (area interpolation when shrinking), as JPEG files of quality 95; the ground
       truth boxes scaled with them.
+    - ``everyN`` / ``everyNoK``: every N-th frame from frame 1 (from frame K + 1), at 1/N of the frame rate, as
+      another camera would record the same scene; the ground truth of those frames, renumbered. An image folder's
+      files are copied as they are; a video's frames are written as JPEG files of quality 95.
 
-    The new folder's ``seqinfo.ini`` names the sequence it is a variant of, so reports group them (`Sequence.base`).
+    The new folder's ``seqinfo.ini`` names the sequence it is a variant of, so reports group them (`Sequence.base`);
+    a variant of a variant is named after both (``jpeg75-every3``).
 
     Args:
         seq (Sequence): The sequence as shipped.
@@ -254,9 +265,32 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
     dest = Path(out) / name
     (dest / "gt").mkdir(parents=True, exist_ok=True)
     scale = float(kind[5:]) if kind.startswith("scale") else 1.0
-    frames = tqdm(seq.frames(), total=seq.length, desc=f"{name}", unit="frame")
-    length, size = 0, (0, 0)
-    if kind.startswith("crf"):
+    frames = tqdm(seq.frames(), total=seq.length, desc=f"{name}", unit="frame", delay=1)  # no bar where unused
+    length, size, fps = 0, (0, 0), seq.fps
+    variant = kind if seq.variant == "as shipped" else f"{seq.variant}-{kind}"
+    if kind.startswith("every"):
+        step, offset = (int(v or 0) for v in VARIANT.match(kind).group(5, 6))
+        kept = range(offset, seq.length, step)  # 0-based frames
+        (dest / "img1").mkdir(exist_ok=True)
+        if seq.video:
+            for i, frame in enumerate(frames):
+                if i >= offset and (i - offset) % step == 0:
+                    length += 1
+                    cv2.imwrite(str(dest / "img1" / f"{length:06d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
+                    size = (frame.shape[1], frame.shape[0])
+        else:
+            files = sorted(seq.img_dir.iterdir())[: seq.length]
+            for i in tqdm(kept, desc=name, unit="frame", delay=1):
+                if i < len(files):
+                    length += 1
+                    shutil.copyfile(files[i], dest / "img1" / f"{length:06d}{files[i].suffix}")
+            first = cv2.imread(str(files[offset])) if length else None
+            size = (first.shape[1], first.shape[0]) if first is not None else size
+        frame0 = gt[:, 0].astype(int) - 1 - offset
+        gt = gt[(frame0 >= 0) & (frame0 % step == 0) & (frame0 // step < length)]
+        gt[:, 0] = (gt[:, 0].astype(int) - 1 - offset) // step + 1
+        fps, video = seq.fps / step, None
+    elif kind.startswith("crf"):
         try:
             import imageio_ffmpeg
         except ImportError as e:
@@ -294,7 +328,7 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
             length += 1
         gt[:, 2:6] *= scale
     write_gt(dest / "gt" / "gt.txt", gt)
-    write_seqinfo(dest, name, length, seq.fps, *size, video=video, variant_of=seq.base, variant=kind)
+    write_seqinfo(dest, name, length, fps, *size, video=video, variant_of=seq.base, variant=variant)
     return dest
 
 
