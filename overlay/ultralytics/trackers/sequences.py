@@ -265,30 +265,32 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
     dest = Path(out) / name
     (dest / "gt").mkdir(parents=True, exist_ok=True)
     scale = float(kind[5:]) if kind.startswith("scale") else 1.0
-    frames = tqdm(seq.frames(), total=seq.length, desc=f"{name}", unit="frame", delay=1)  # no bar where unused
+
+    def frames():
+        """The frames with a progress bar, only where they are read (frame-rate variants copy image files)."""
+        return tqdm(seq.frames(), total=seq.length, desc=name, unit="frame")
+
     length, size, fps = 0, (0, 0), seq.fps
     variant = kind if seq.variant == "as shipped" else f"{seq.variant}-{kind}"
     if kind.startswith("every"):
         step, offset = (int(v or 0) for v in VARIANT.match(kind).group(5, 6))
-        kept = range(offset, seq.length, step)  # 0-based frames
         (dest / "img1").mkdir(exist_ok=True)
         if seq.video:
-            for i, frame in enumerate(frames):
-                if i >= offset and (i - offset) % step == 0:
-                    length += 1
-                    cv2.imwrite(str(dest / "img1" / f"{length:06d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
-                    size = (frame.shape[1], frame.shape[0])
+            kept = range(offset, seq.length, step)  # 0-based frames
+            for frame in (f for i, f in enumerate(frames()) if i in kept):
+                length += 1
+                cv2.imwrite(str(dest / "img1" / f"{length:06d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
+                size = (frame.shape[1], frame.shape[0])
         else:
-            files = sorted(seq.img_dir.iterdir())[: seq.length]
-            for i in tqdm(kept, desc=name, unit="frame", delay=1):
-                if i < len(files):
-                    length += 1
-                    shutil.copyfile(files[i], dest / "img1" / f"{length:06d}{files[i].suffix}")
-            first = cv2.imread(str(files[offset])) if length else None
+            files = sorted(seq.img_dir.iterdir())[: seq.length][offset::step]
+            for length, src in enumerate(tqdm(files, desc=name, unit="frame"), 1):
+                shutil.copyfile(src, dest / "img1" / f"{length:06d}{src.suffix}")
+            first = cv2.imread(str(files[0])) if files else None
             size = (first.shape[1], first.shape[0]) if first is not None else size
         frame0 = gt[:, 0].astype(int) - 1 - offset
-        gt = gt[(frame0 >= 0) & (frame0 % step == 0) & (frame0 // step < length)]
-        gt[:, 0] = (gt[:, 0].astype(int) - 1 - offset) // step + 1
+        keep = (frame0 >= 0) & (frame0 % step == 0) & (frame0 // step < length)
+        gt = gt[keep]
+        gt[:, 0] = frame0[keep] // step + 1
         fps, video = seq.fps / step, None
     elif kind.startswith("crf"):
         try:
@@ -298,7 +300,7 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
 
         video = dest / f"{name}.mp4"
         writer = None
-        for frame in frames:
+        for frame in frames():
             if writer is None:
                 size = (frame.shape[1], frame.shape[0])
                 writer = imageio_ffmpeg.write_frames(
@@ -319,7 +321,7 @@ def make_variant(seq: Sequence, kind: str, out: Path) -> Path:
         video = None
         quality = int(kind[4:]) if kind.startswith("jpeg") else 95
         (dest / "img1").mkdir(exist_ok=True)
-        for i, frame in enumerate(frames, 1):
+        for i, frame in enumerate(frames(), 1):
             if scale != 1.0:
                 w, h = round(frame.shape[1] * scale), round(frame.shape[0] * scale)
                 frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
