@@ -142,10 +142,46 @@ def test_live_stream_goes_on_with_its_identities_after_its_worker_died(local_ray
     rows = [[int(float(v)) for v in row.split(",")[:2]] for row in (tmp_path / "live.txt").read_text().split()]
     frames = [f for f, _ in rows]
     assert frames == sorted(frames) and max(frames) == s["frames"] > killed[0]  # numbered on from the checkpoint
+    assert min(f for f in frames if f > killed[0]) > killed[0] + 1  # less the frames the stream gave meanwhile
     before = {i for f, i in rows if f <= killed[0]}  # the checkpoint was written at that frame
     after = {i for f, i in rows if f > killed[0]}
     assert before & after  # people still in view keep their track IDs
     assert min(after - before, default=max(before) + 1) > max(before)  # new people get new IDs, not 1, 2, ... again
+
+
+def test_a_resumed_stream_ages_its_tracks_by_the_frames_it_missed():
+    """A tracker resumed after a gap lives through it: a walking person keeps the ID, the lifetime still ends."""
+    from ray import cloudpickle
+
+    from ultralytics.engine.results import Boxes
+    from ultralytics.trackers.config import build_tracker
+    from ultralytics.trackers.fleet import advance
+
+    feat = np.random.default_rng(0).random((1, 32), dtype=np.float32)
+    img = np.zeros((480, 640, 3), np.uint8)
+
+    def person(x: float) -> Boxes:
+        return Boxes(np.array([[x, 100, x + 40, 200, 0.9, 0]], np.float32), img.shape[:2]).numpy()
+
+    tracker = build_tracker(TRACKER, frame_rate=10)
+    for t in range(20):  # walking right at 6 px per frame
+        out = tracker.update(person(50 + 6 * t), img, feats=feat)
+    assert [int(row[4]) for row in out] == [1]
+    checkpoint = cloudpickle.dumps(tracker)
+
+    def resumed(missed: int, x: float, frames: int = 1) -> tuple[list, object]:
+        tracker = cloudpickle.loads(checkpoint)
+        advance(tracker, missed)
+        for _ in range(frames):
+            out = tracker.update(person(x), img, feats=feat)
+        return [int(row[4]) for row in out], tracker
+
+    gone = 50 + 6 * (19 + 16)  # where the person is after the 15 frames (1.5 s) a restart missed
+    ids, tracker = resumed(15, gone)
+    assert ids == [1] and tracker.frame_id == 20 + 15 + 1
+    assert resumed(0, gone)[0] == []  # counted as one frame: too far to match, a new track not yet confirmed
+    ids, tracker = resumed(1000, 50 + 6 * 19, frames=2)  # far past the 5 s lifetime, someone where the person was
+    assert ids == [2] and tracker.frame_id == 20 + 1000 + 2 and not tracker.lost_stracks
 
 
 def test_sources_batched_through_the_model_are_tracked_as_alone(local_ray, person_model, pets_clips, tmp_path):

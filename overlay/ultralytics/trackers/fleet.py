@@ -18,12 +18,13 @@ Outputs in ``--out``: ``<source>.txt`` (MOTChallenge rows ``frame,id,x,y,w,h,con
 and scene statistics), the next frame and how much of the rows file is final, atomically, to ``<source>.ckpt``. When a
 worker dies its sources are started on a new worker from their checkpoints: a file is read again from the
 checkpointed frame and the rows after it are written again, so its output equals an uninterrupted run's; a stream goes
-on from its current frame with the checkpointed identities. ``--resume`` continues an interrupted run the same way. A
-source that cannot be opened fails alone, with one line in the summary. With ``--watch``, lines appended to the sources
-file while the run goes on are taken up, each by the worker with the fewest unfinished sources. ``--video`` and
-``--identities`` also draw each file or folder, once it has ended, from its final rows (so whatever failed on the way):
-``<source>.mp4`` with each tracked box in its track ID's colour, and ``<source>-identities.jpg``, one row of crops per
-track ID with a red bar where it was lost and re-found (`ultralytics.trackers.render`).
+on from its current frame with the checkpointed identities, its tracker aged by the frames the stream gave meanwhile
+(`advance`). ``--resume`` continues an interrupted run the same way. A source that cannot be opened fails alone, with
+one line in the summary. With ``--watch``, lines appended to the sources file while the run goes on are taken up, each
+by the worker with the fewest unfinished sources. ``--video`` and ``--identities`` also draw each file or folder, once
+it has ended, from its final rows (so whatever failed on the way): ``<source>.mp4`` with each tracked box in its track
+ID's colour, and ``<source>-identities.jpg``, one row of crops per track ID with a red bar where it was lost and
+re-found (`ultralytics.trackers.render`).
 
 The same as a function::
 
@@ -178,6 +179,9 @@ class SourceState:
         rows (Any): The open rows file.
         last_checkpoint (float): `time.monotonic()` of the last checkpoint.
         seconds (float): Time spent tracking it.
+        since (tuple[float, int]): `time.time()` and frame of the last checkpoint (or of opening), for the rate of
+            frames the source gives in wall-clock time.
+        rate (float): That rate at the last checkpoint (frames per second; 0 until measured).
     """
 
     source: Source
@@ -187,6 +191,8 @@ class SourceState:
     rows: Any = None
     last_checkpoint: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
+    since: tuple[float, int] = (0.0, 0)
+    rate: float = 0.0
 
 
 class FleetWorker:
@@ -234,6 +240,12 @@ class FleetWorker:
             state.tracker, state.frame, kept, state.seconds = ckpt["tracker"], ckpt["frame"], ckpt["rows"], ckpt["s"]
             if not source.is_stream:
                 reader.skip_to(state.frame)
+            elif ckpt.get("time") and ckpt.get("rate"):  # the frames the stream gave while nobody tracked it
+                state.rate = ckpt["rate"]
+                missed = max(int((time.time() - ckpt["time"]) * state.rate) - 1, 0)
+                advance(state.tracker, missed)
+                state.frame += missed
+        state.since = (time.time(), state.frame)
         with open(rows, "a+b") as f:  # rows after the checkpoint are tracked again
             f.truncate(kept)
         state.rows = open(rows, "ab")
@@ -320,9 +332,41 @@ class FleetWorker:
         """Write the source's tracker, next frame and final rows atomically (``<name>.ckpt``)."""
         state.rows.flush()
         os.fsync(state.rows.fileno())
+        now, (then, frame) = time.time(), state.since
+        if state.frame > frame and now > then:
+            state.rate, state.since = (state.frame - frame) / (now - then), (now, state.frame)
         payload = {"tracker": state.tracker, "frame": state.frame, "rows": state.rows.tell(), "s": state.seconds}
+        payload.update(time=now, rate=state.rate)  # a stream resumed from it skips the frames it gave meanwhile
         save_checkpoint(self.out / f"{state.source.name}.ckpt", payload)
         state.last_checkpoint = time.monotonic()
+
+
+def advance(tracker: Any, frames: int) -> None:
+    """Let a tracker live through ``frames`` frames it did not see, as frames without detections.
+
+    A live stream goes on while its worker restarts, so a tracker resumed from a checkpoint seconds ago must age its
+    tracks by those frames: they become lost, their Kalman filters carry them on at their velocity, their re-find
+    regions grow with the time lost, and those lost for longer than the lifetime are removed, as after any occlusion
+    that long. Empty updates stop once nothing more can change (``max_frames_lost + 1`` of them); the frame counter
+    takes the rest.
+
+    Args:
+        tracker (BYTETracker): A tracker of ``ultralytics.trackers`` (BYTETracker and its subclasses).
+        frames (int): Frames it missed.
+    """
+    from ultralytics.engine.results import Boxes
+
+    if frames <= 0:
+        return
+    width = getattr(tracker, "frame_width", None) or 0
+    empty = Boxes(np.empty((0, 6), np.float32), (0, width)).numpy()
+    updates = min(frames, getattr(tracker, "max_frames_lost", frames) + 1)
+    for _ in range(updates):
+        tracker.update(empty, None)
+    tracker.frame_id += frames - updates
+    gmc = getattr(tracker, "gmc", None)
+    if gmc is not None:
+        gmc.reset_params()  # no flow across the gap: the next frame starts the camera-motion estimate again
 
 
 def save_checkpoint(path: Path, payload: dict) -> None:
