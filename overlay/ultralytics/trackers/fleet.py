@@ -182,6 +182,7 @@ class SourceState:
         since (tuple[float, int]): `time.time()` and frame of the last checkpoint (or of opening), for the rate of
             frames the source gives in wall-clock time.
         rate (float): That rate at the last checkpoint (frames per second; 0 until measured).
+        missed (int): Frames of a stream that went by while no worker tracked it (restarts).
     """
 
     source: Source
@@ -193,6 +194,7 @@ class SourceState:
     seconds: float = 0.0
     since: tuple[float, int] = (0.0, 0)
     rate: float = 0.0
+    missed: int = 0
 
 
 class FleetWorker:
@@ -225,7 +227,7 @@ class FleetWorker:
         """Start tracking a source, from its checkpoint if it has one.
 
         Returns:
-            (dict): ``{"name", "frame", "frames", "fps"}``, or ``{"name", "error"}`` when it cannot be read.
+            (dict): ``{"name", "frame", "frames", "fps", "missed"}``, or ``{"name", "error"}`` when it cannot be read.
         """
         from ultralytics.trackers.config import build_tracker
 
@@ -244,13 +246,19 @@ class FleetWorker:
                 state.rate = ckpt["rate"]
                 missed = max(int((time.time() - ckpt["time"]) * state.rate) - 1, 0)
                 advance(state.tracker, missed)
-                state.frame += missed
+                state.frame, state.missed = state.frame + missed, ckpt.get("missed", 0) + missed
         state.since = (time.time(), state.frame)
         with open(rows, "a+b") as f:  # rows after the checkpoint are tracked again
             f.truncate(kept)
         state.rows = open(rows, "ab")
         self.sources[source.name] = state
-        return {"name": source.name, "frame": state.frame, "frames": reader.frames, "fps": reader.fps}
+        return {
+            "name": source.name,
+            "frame": state.frame,
+            "frames": reader.frames,
+            "fps": reader.fps,
+            "missed": state.missed,
+        }
 
     def step(self, names: list[str], frames: int = STEP_FRAMES) -> list[dict]:
         """Track up to ``frames`` frames of each of some sources; checkpoint each every ``checkpoint_s``; close ended.
@@ -336,7 +344,7 @@ class FleetWorker:
         if state.frame > frame and now > then:
             state.rate, state.since = (state.frame - frame) / (now - then), (now, state.frame)
         payload = {"tracker": state.tracker, "frame": state.frame, "rows": state.rows.tell(), "s": state.seconds}
-        payload.update(time=now, rate=state.rate)  # a stream resumed from it skips the frames it gave meanwhile
+        payload.update(time=now, rate=state.rate, missed=state.missed)  # a stream resumed from it skips those meanwhile
         save_checkpoint(self.out / f"{state.source.name}.ckpt", payload)
         state.last_checkpoint = time.monotonic()
 
@@ -415,6 +423,7 @@ class Progress:
     status: str = "pending"  # pending, running, done, failed
     error: str = ""
     restarts: int = 0
+    missed: int = 0
     drawn: dict = field(default_factory=dict)
 
 
@@ -569,7 +578,7 @@ def track_fleet(
                 p.status, p.error = "failed", r["error"]
                 LOGGER.warning(f"fleet: {p.source.uri}: {r['error']}")
             elif kind == "open":
-                p.frames, p.frame = r["frames"], r["frame"]
+                p.frames, p.frame, p.missed = r["frames"], r["frame"], r["missed"]
                 bars[p.source.name].total, bars[p.source.name].n = r["frames"], r["frame"]
             else:
                 bars[p.source.name].update(r["frame"] - p.frame)
@@ -593,7 +602,8 @@ def track_fleet(
             "status": p.status,
             "error": p.error,
             "frames": p.frame,
-            "fps": round(p.frame / p.seconds, 2) if p.seconds else 0.0,
+            "missed": p.missed,
+            "fps": round((p.frame - p.missed) / p.seconds, 2) if p.seconds else 0.0,
             "track_ids": ids,
             "refinds": back,
             "worker": p.worker,
@@ -602,7 +612,7 @@ def track_fleet(
         }
     for w in range(len(pool)):
         mine = [p for p in progress.values() if p.worker == w]
-        frames, seconds = sum(p.frame for p in mine), sum(p.seconds for p in mine)
+        frames, seconds = sum(p.frame - p.missed for p in mine), sum(p.seconds for p in mine)
         summary["workers"].append(
             {
                 "sources": [p.source.name for p in mine],
@@ -664,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, s in summary["sources"].items():
         line = f"{name}: {s['status']}, {s['frames']} frames, {s['fps']} fps, {s['track_ids']} track IDs"
+        line += f", {s['missed']} frames missed while restarting" if s["missed"] else ""
         print(line + (f", {s['refinds']} re-finds" if s["status"] != "failed" else f" ({s['error']})"))
     drawn = "".join(f", <source>{x}" for x, on in ((".mp4", args.video), ("-identities.jpg", args.identities)) if on)
     print(f"wrote {args.out}/<source>.txt{drawn} and {args.out / 'summary.json'} in {summary['seconds']} s")
