@@ -284,3 +284,33 @@ def test_track_keeps_its_appearance_while_another_box_covers_its_detection():
     assert a.state == TrackState.Tracked and np.array_equal(a.smooth_feat, before)  # appearance kept
     frame(400, unit(fa + 0.3 * fb), fb)  # apart again: learns
     assert not np.array_equal(a.smooth_feat, before)
+
+
+@pytest.mark.parametrize("low_tie_weight, takes", [(0.3, "b"), (0.0, "a")])
+def test_low_score_box_goes_to_the_overlapping_track_that_looks_like_it(low_tie_weight, takes):
+    """Of two overlapping tracks, the one that looks like a partly hidden person's low-score box takes it.
+
+    A stands still; B walks up and stands beside A, their boxes overlapping. Then neither is detected with confidence:
+    one box scoring 0.2 (ByteTrack's second association), where IoU alone prefers A's track, with B's look. With the
+    shipped ``low_tie_weight`` B's track takes it and A's is not moved onto B; by IoU alone (0) A's track takes it.
+    """
+    rng = np.random.default_rng(11)
+    fa, fb = unit(rng.normal(size=64)), unit(rng.normal(size=64))
+    cfg = config(low_tie_weight=low_tie_weight)
+    cfg.frame_rate = 30
+    tracker = build_tracker(cfg)
+
+    def frame(rows: list, feats: list) -> np.ndarray:
+        boxes = Boxes(np.asarray(rows, dtype=np.float32).reshape(-1, 6), (H, W))
+        return tracker.update(boxes, None, feats=np.asarray(feats, dtype=np.float32).reshape(len(rows), -1))
+
+    def box(x: float, score: float = 0.9) -> list:
+        return [x - 25, 140, x + 25, 260, score, 0]
+
+    ids = {}
+    for f in range(60):  # A at x 200; B from 320 to 215 in frames 30-40, then still (boxes overlap 35 of 50 px)
+        bx = 320 if f < 30 else max(215, 320 - 10.5 * (f - 29))
+        out = frame([box(200), box(bx)], [fa, fb])
+        ids = {"a": int(out[out[:, -1] == 0][0, 4]), "b": int(out[out[:, -1] == 1][0, 4])}
+    out = frame([box(206, score=0.2)], [fb])  # IoU 0.79 with A's box, 0.73 with B's; B's look
+    assert len(out) == 1 and int(out[0, 4]) == ids[takes]

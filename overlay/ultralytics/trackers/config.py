@@ -116,6 +116,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         reid_confidence (float): ``association: reid``: minimum posterior probability of a re-find.
         veto_ratio (float): ``association: reid``: likelihood ratio below which a lost track may not take a detection.
         tie_weight (float): ``association: reid``: weight of appearance dissimilarity in the motion cost of overlaps.
+        low_tie_weight (float): ``association: reid``: the same in the second association (low-score detections).
         refind_radius (float): ``association: reid``: re-find region radius around the path from where a lost track
             was last seen to where motion predicts it, in box heights.
         refind_speed (float): ``association: reid``: growth of that radius per second lost, in box heights per second
@@ -131,6 +132,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     reid_confidence: float = key("float", 0.8, 0, 1)
     veto_ratio: float = key("float", 0.1, 0)
     tie_weight: float = key("float", 0.1, 0)
+    low_tie_weight: float = key("float", 0.3, 0)
     refind_radius: float = key("float", 0.5, 0)
     refind_speed: float = key("float", 0.85, 0)
     refind_max: float = key("float", 3.0, 0)

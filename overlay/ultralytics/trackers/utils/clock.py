@@ -43,7 +43,7 @@ HOOKS = {  # part -> (attribute path on the tracker, method names)
     "association": (("", ("_first_association", "_second_association", "_unconfirmed_association")),),
     "reid": (
         ("", ("_post_first_association",)),
-        ("scene_reid", ("begin_frame", "covered", "costs", "same", "observe", "refind")),
+        ("scene_reid", ("begin_frame", "covered", "costs", "low_costs", "same", "observe", "refind")),
     ),
 }
 

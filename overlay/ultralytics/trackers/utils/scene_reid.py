@@ -23,7 +23,10 @@ out of a shadow. So every decision here is taken against what this tracker has s
   heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
-- **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost.
+- **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost; in
+  the second association (ByteTrack's: the low-score detections, by IoU alone, to the tracks still unmatched),
+  ``low_tie_weight * (1 - similarity)``, so of two overlapping tracks the one that looks like a partly hidden
+  person's low-score box takes it, and the other is not moved onto that person.
 - **Covered detections**: a track matched to a detection more than 30 % covered by another box keeps its appearance
   (the detection mixes two people's looks), so people who cross or merge keep what they look like apart. Only a
   tentative track confirmed by its second detection takes it anyway (it has a single sample to keep).
@@ -171,6 +174,7 @@ class SceneReID:
     Attributes:
         frame_rate (float): Frames per second of the stream, for the time-based gate and snapshots.
         tie_weight (float): Weight of appearance dissimilarity added to the motion cost of overlapping pairs.
+        low_tie_weight (float): The same in the second association (low-score detections, IoU cost).
         veto_ratio (float): A lost track may not take a detection whose likelihood ratio is below this.
         confidence (float): Minimum posterior probability for a re-find by appearance.
         radius (float): Re-find gate radius around where a lost track was last seen, in its box heights.
@@ -182,6 +186,7 @@ class SceneReID:
         >>> reid = SceneReID(args, frame_rate=25)
         >>> reid.begin_frame(results.xywh)  # every detection of the frame
         >>> dists = reid.costs(tracks, detections, dists, iou_dists)  # the first association's costs
+        >>> dists = reid.low_costs(tracks, low_score_detections, iou_dists)  # the second association's
         >>> reid.observe(matched_tracks, their_detections, frame_id, lifetime)  # its matches, before the updates
         >>> pairs = reid.refind(lost_tracks, unmatched_detections, matched_tracks, frame_id)
     """
@@ -190,12 +195,14 @@ class SceneReID:
         """Read the ``association: reid`` keys of a tracker config.
 
         Args:
-            args (BoTSORTConfig): Tracker config (`ultralytics.trackers.config`) with ``tie_weight``, ``veto_ratio``,
-                ``reid_confidence``, ``refind_radius``, ``refind_speed`` and ``refind_max``.
+            args (BoTSORTConfig): Tracker config (`ultralytics.trackers.config`) with ``tie_weight``,
+                ``low_tie_weight``, ``veto_ratio``, ``reid_confidence``, ``refind_radius``, ``refind_speed`` and
+                ``refind_max``.
             frame_rate (float): Frames per second of the stream.
         """
         self.frame_rate = float(frame_rate)
         self.tie_weight = args.tie_weight
+        self.low_tie_weight = args.low_tie_weight
         self.veto_ratio = args.veto_ratio
         self.confidence = args.reid_confidence
         self.radius = args.refind_radius
@@ -238,6 +245,20 @@ class SceneReID:
             lost = np.array([t.state == TrackState.Lost for t in tracks])[:, None]
             dists[known & lost & (self.stats.ratio(s) < self.veto_ratio)] = 1.0
         return dists
+
+    def low_costs(self, tracks: list, detections: list, iou_dists: np.ndarray) -> np.ndarray:
+        """The second association's IoU costs with appearance as tie-break (``low_tie_weight``), no veto.
+
+        Args:
+            tracks (list[BOTrack]): Tracked tracks the first association left unmatched.
+            detections (list[BOTrack]): Low-score detections wrapped as tracks.
+            iou_dists (np.ndarray): IoU distance of each pair.
+
+        Returns:
+            (np.ndarray): The costs.
+        """
+        s, known = similarity(tracks, detections)
+        return np.where(known & (iou_dists < 1.0), iou_dists + self.low_tie_weight * (1.0 - s), iou_dists)
 
     def same(self, a: Any, b: Any) -> bool:
         """Whether two overlapping tracks may be duplicates of one person: not when appearance tells them apart."""
