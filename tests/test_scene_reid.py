@@ -314,3 +314,35 @@ def test_low_score_box_goes_to_the_overlapping_track_that_looks_like_it(low_tie_
         ids = {"a": int(out[out[:, -1] == 0][0, 4]), "b": int(out[out[:, -1] == 1][0, 4])}
     out = frame([box(206, score=0.2)], [fb])  # IoU 0.79 with A's box, 0.73 with B's; B's look
     assert len(out) == 1 and int(out[0, 4]) == ids[takes]
+
+
+@pytest.mark.parametrize(
+    "seconds_lost, x, late, found",
+    [(2.5, 300, 0.65, True), (1.0, 300, 0.65, False), (2.5, 20, 0.65, False), (2.5, 300, 0.8, False)],
+)
+def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(seconds_lost, x, late, found):
+    """A re-find at posterior 0.75: taken from a track lost 2 s or more (``reid_confidence_late``: 0.65), not sooner.
+
+    Someone back a moment after being lost is mostly taken back by overlap, so a candidate left near a track lost for
+    1 s needs ``reid_confidence`` (0.8); after 2.5 s, 0.65. At the frame's edge, where new people walk in, the bar
+    stays 0.8; and with ``reid_confidence_late: 0.8`` nothing changes with the time lost.
+    """
+    from ultralytics.trackers.bot_sort import BOTrack
+    from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYWH
+
+    cfg = config(reid_confidence_late=late)
+    cfg.frame_rate = 10
+    reid = build_tracker(cfg).scene_reid
+    grid = np.linspace(0.5, 1.0, 2001)  # similarity (1 + cosine) / 2 whose likelihood ratio is 3: posterior 0.75
+    s = grid[np.abs(reid.stats.ratio(grid) - 3.0).argmin()]
+    assert abs(reid.stats.ratio(np.array([s]))[0] - 3.0) < 0.3
+    rng = np.random.default_rng(12)
+    f, g = rng.normal(size=(2, 64))
+    f, g = unit(f), unit(g - (g @ unit(f)) * unit(f))
+    cos = 2 * s - 1
+    track = BOTrack(np.array([x, 240, 50, 120, 0.0]), 0.9, 0, f)
+    track.activate(KalmanFilterXYWH(), frame_id=1)
+    track.mark_lost()
+    det = BOTrack(np.array([x + 20, 240, 50, 120, 0.0]), 0.9, 0, unit(cos * f + np.sqrt(1 - cos**2) * g))
+    reid.begin_frame(np.array([[x + 20, 240, 50, 120]], dtype=np.float32), (H, W))
+    assert (reid.refind([track], [det], [], frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]) is found

@@ -114,6 +114,8 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         proximity (str): ``association: min``: which pairs appearance may match, ``iou`` or ``centroid``.
         centroid_thresh (float): ``proximity: centroid``: maximum centre distance, in image widths.
         reid_confidence (float): ``association: reid``: minimum posterior probability of a re-find.
+        reid_confidence_late (float): ``association: reid``: the same for a track lost 2 s or more and a detection
+            away from the frame's edge.
         veto_ratio (float): ``association: reid``: likelihood ratio below which a lost track may not take a detection.
         tie_weight (float): ``association: reid``: weight of appearance dissimilarity in the motion cost of overlaps.
         low_tie_weight (float): ``association: reid``: the same in the second association (low-score detections).
@@ -130,6 +132,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     proximity: str = key("choice", "iou", choices=("iou", "centroid"))
     centroid_thresh: float = key("float", 0.3, 0)
     reid_confidence: float = key("float", 0.8, 0, 1)
+    reid_confidence_late: float = key("float", 0.65, 0, 1)
     veto_ratio: float = key("float", 0.1, 0)
     tie_weight: float = key("float", 0.1, 0)
     low_tie_weight: float = key("float", 0.3, 0)

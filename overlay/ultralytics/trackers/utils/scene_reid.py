@@ -20,7 +20,11 @@ out of a shadow. So every decision here is taken against what this tracker has s
   ``refind_radius`` box heights, plus ``refind_speed`` (about walking speed) per second lost, of the path from where
   the track was last seen to where its Kalman filter, velocity kept, puts it now; so people who stood still, turned
   back or walked on behind an occluder, and people who left the frame and come back at its edge, are inside. In box
-  heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps.
+  heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps. A track lost for
+  ``LATE`` seconds or more needs only ``reid_confidence_late`` for a detection away from the frame's edge: someone who
+  comes back a moment after being lost is mostly taken back by overlap before a re-find looks, so what is left near
+  such a track is more often someone else, while after a longer gap overlap no longer finds them; at the frame's edge,
+  where new people walk in, the bar stays ``reid_confidence``.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost; in
@@ -57,6 +61,8 @@ PRIOR_POSITIVES, PRIOR_NEGATIVES = 30, 50  # with a prior: the pseudo-samples it
 NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of the track
 COVERED = 0.3  # detections covered by another box by more than this fraction of their area: no samples, no learning
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
+LATE = 2.0  # seconds lost from which a re-find away from the frame's edge needs only ``reid_confidence_late``
+EDGE = 0.5  # a box within this many of its widths of the frame's border is at its edge (where people walk in)
 
 
 def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
@@ -177,6 +183,7 @@ class SceneReID:
         low_tie_weight (float): The same in the second association (low-score detections, IoU cost).
         veto_ratio (float): A lost track may not take a detection whose likelihood ratio is below this.
         confidence (float): Minimum posterior probability for a re-find by appearance.
+        late_confidence (float): The same for a track lost ``LATE`` seconds or more, away from the frame's edge.
         radius (float): Re-find gate radius around where a lost track was last seen, in its box heights.
         speed (float): Growth of that radius per second lost, in box heights.
         max_radius (float): Largest re-find gate radius, in box heights.
@@ -184,7 +191,7 @@ class SceneReID:
 
     Examples:
         >>> reid = SceneReID(args, frame_rate=25)
-        >>> reid.begin_frame(results.xywh)  # every detection of the frame
+        >>> reid.begin_frame(results.xywh, results.orig_shape)  # every detection of the frame, and its size
         >>> dists = reid.costs(tracks, detections, dists, iou_dists)  # the first association's costs
         >>> dists = reid.low_costs(tracks, low_score_detections, iou_dists)  # the second association's
         >>> reid.observe(matched_tracks, their_detections, frame_id, lifetime)  # its matches, before the updates
@@ -196,8 +203,8 @@ class SceneReID:
 
         Args:
             args (BoTSORTConfig): Tracker config (`ultralytics.trackers.config`) with ``tie_weight``,
-                ``low_tie_weight``, ``veto_ratio``, ``reid_confidence``, ``refind_radius``, ``refind_speed`` and
-                ``refind_max``.
+                ``low_tie_weight``, ``veto_ratio``, ``reid_confidence``, ``reid_confidence_late``, ``refind_radius``,
+                ``refind_speed`` and ``refind_max``.
             frame_rate (float): Frames per second of the stream.
         """
         self.frame_rate = float(frame_rate)
@@ -205,6 +212,7 @@ class SceneReID:
         self.low_tie_weight = args.low_tie_weight
         self.veto_ratio = args.veto_ratio
         self.confidence = args.reid_confidence
+        self.late_confidence = args.reid_confidence_late
         self.radius = args.refind_radius
         self.speed = args.refind_speed
         self.max_radius = args.refind_max
@@ -217,10 +225,18 @@ class SceneReID:
         self.stats = SceneStats(self.prior)
         self._snapshots: dict[int, tuple[int, np.ndarray]] = {}  # track id -> (frame, smoothed feature then)
         self._coverage = np.zeros(0)
+        self._shape: tuple[int, int] | None = None
 
-    def begin_frame(self, xywh: np.ndarray) -> None:
-        """Note how much each detection of the frame (n, 4+ in xywh, in detection-index order) is covered by another."""
+    def begin_frame(self, xywh: np.ndarray, shape: tuple[int, int] | None = None) -> None:
+        """Note how much each detection of the frame (n, 4+ in xywh, in detection-index order) is covered by another.
+
+        Args:
+            xywh (np.ndarray): Every detection of the frame, in detection-index order.
+            shape (tuple[int, int] | None): The frame's height and width, for the re-finds at its edge (without it,
+                every re-find needs ``reid_confidence``).
+        """
         self._coverage = coverage(np.asarray(xywh, dtype=np.float32))
+        self._shape = None if shape is None else (int(shape[0]), int(shape[1]))
 
     def covered(self, detection: Any) -> bool:
         """Whether another box of the frame covers more than ``COVERED`` of the detection (a wrapped `BOTrack`)."""
@@ -316,6 +332,22 @@ class SceneReID:
         b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
         return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) <= radius
 
+    def _bars(self, lost: list, detections: list, frame_id: int) -> np.ndarray:
+        """The posterior each re-find needs, lost tracks x detections (broadcast).
+
+        ``late_confidence`` for a track lost ``LATE`` seconds or more and a detection away from the frame's edge
+        (``EDGE``), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
+        """
+        if self._shape is None:
+            return np.full((len(lost), 1), self.confidence)
+        late = np.asarray([frame_id - t.end_frame for t in lost], np.float32)[:, None] / self.frame_rate >= LATE
+        h, w = self._shape
+        b = np.asarray([d.observed_xywh[:4] for d in detections], np.float32)
+        margin = EDGE * b[:, 2]
+        edge = (b[:, 0] - b[:, 2] / 2 <= margin) | (b[:, 0] + b[:, 2] / 2 >= w - margin)
+        edge |= (b[:, 1] - b[:, 3] / 2 <= margin) | (b[:, 1] + b[:, 3] / 2 >= h - margin)
+        return np.where(late & ~edge[None], self.late_confidence, self.confidence)
+
     def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
         """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
 
@@ -342,7 +374,7 @@ class SceneReID:
             near = known & self._gate(visible, detections, np.ones(len(visible)))  # about where they are now
             others = others + np.where(near, self.stats.ratio(s), 0).sum(0)
         posterior = ratio / others[None]
-        ok = posterior >= self.confidence
+        ok = posterior >= self._bars(lost, detections, frame_id)
         if not ok.any():
             return []
         matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
