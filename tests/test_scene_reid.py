@@ -13,7 +13,9 @@ import pytest
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.basetrack import TrackState
+from ultralytics.trackers.bot_sort import BOTrack
 from ultralytics.trackers.config import BoTSORTConfig, build_tracker, load
+from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYWH
 from ultralytics.trackers.utils.scene_reid import SceneStats
 
 W, H = 640, 480
@@ -327,9 +329,6 @@ def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(sec
     1 s needs ``reid_confidence`` (0.8); after 2.5 s, 0.65. At the frame's edge, where new people walk in, the bar
     stays 0.8; and with ``reid_confidence_late: 0.8`` nothing changes with the time lost.
     """
-    from ultralytics.trackers.bot_sort import BOTrack
-    from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYWH
-
     cfg = config(reid_confidence_late=late)
     cfg.frame_rate = 10
     reid = build_tracker(cfg).scene_reid

@@ -332,15 +332,15 @@ class SceneReID:
         b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
         return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) <= radius
 
-    def _bars(self, lost: list, detections: list, frame_id: int) -> np.ndarray:
-        """The posterior each re-find needs, lost tracks x detections (broadcast).
+    def _bars(self, frames_lost: list, detections: list) -> np.ndarray:
+        """The posterior each re-find needs, lost tracks (by frames lost) x detections (broadcast).
 
         ``late_confidence`` for a track lost ``LATE`` seconds or more and a detection away from the frame's edge
         (``EDGE``), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
         """
         if self._shape is None:
-            return np.full((len(lost), 1), self.confidence)
-        late = np.asarray([frame_id - t.end_frame for t in lost], np.float32)[:, None] / self.frame_rate >= LATE
+            return np.full((len(frames_lost), 1), self.confidence)
+        late = np.asarray(frames_lost, np.float32)[:, None] / self.frame_rate >= LATE
         h, w = self._shape
         b = np.asarray([d.observed_xywh[:4] for d in detections], np.float32)
         margin = EDGE * b[:, 2]
@@ -362,7 +362,8 @@ class SceneReID:
         """
         if not lost or not detections or not self.stats.ready:
             return []
-        near = self._gate(lost, detections, [frame_id - t.end_frame for t in lost])
+        frames_lost = [frame_id - t.end_frame for t in lost]
+        near = self._gate(lost, detections, frames_lost)
         if not near.any():  # no detection where a lost track may be: nothing to compare
             return []
         s, known = similarity(lost, detections)
@@ -374,7 +375,7 @@ class SceneReID:
             near = known & self._gate(visible, detections, np.ones(len(visible)))  # about where they are now
             others = others + np.where(near, self.stats.ratio(s), 0).sum(0)
         posterior = ratio / others[None]
-        ok = posterior >= self._bars(lost, detections, frame_id)
+        ok = posterior >= self._bars(frames_lost, detections)
         if not ok.any():
             return []
         matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
