@@ -16,7 +16,7 @@ from ultralytics.trackers.basetrack import TrackState
 from ultralytics.trackers.bot_sort import BOTrack
 from ultralytics.trackers.config import BoTSORTConfig, build_tracker, load
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYWH
-from ultralytics.trackers.utils.scene_reid import SceneStats
+from ultralytics.trackers.utils.scene_reid import SceneStats, place_ratio, size_ratio
 
 W, H = 640, 480
 SIZE = (50, 120)  # person box width, height
@@ -123,10 +123,15 @@ def test_lost_tracks_live_track_buffer_s_seconds(fps):
 
 
 def test_no_re_find_where_appearance_does_not_tell_people_apart():
-    """When everybody in the scene looks the same, a returning person gets a new ID: motion decides, not appearance."""
+    """When everybody in the scene looks the same, a returning person gets a new ID: motion decides, not appearance.
+
+    Hidden 1.5 s and back 1.2 box heights away, as tall as before: where the person comes back adds about as much
+    evidence as their height (near the middle of the re-find region), so appearance would have to decide, and cannot.
+    (A box that fits well adds evidence of its own: see the look-alikes below.)
+    """
     rng = np.random.default_rng(3)
     same = unit(rng.normal(size=64))
-    people = {**crowd(rng, base=same), "p": (same, hidden(1, 3, (120, 180), (220, 180)))}
+    people = {**crowd(rng, base=same), "p": (same, hidden(1, 2.5, (120, 180), (264, 180)))}
     run = run_scene(config(), people, 120)
     assert len(ids_of(run, "p")) == 2
     crowd_ids = [ids_of(run, f"crowd{k}") for k in range(4)]
@@ -332,9 +337,13 @@ def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(sec
     cfg = config(reid_confidence_late=late)
     cfg.frame_rate = 10
     reid = build_tracker(cfg).scene_reid
+    radius = min(cfg.refind_radius + cfg.refind_speed * seconds_lost, cfg.refind_max)
+    box = size_ratio(np.array([120.0]), np.array([120.0]), np.array([seconds_lost]))[0, 0] * place_ratio(
+        np.array(20 / 120 / radius)
+    )  # what the same height, 20 px from where the track was last seen, adds
     grid = np.linspace(0.5, 1.0, 2001)  # similarity (1 + cosine) / 2 whose likelihood ratio is 3: posterior 0.75
-    s = grid[np.abs(reid.stats.ratio(grid) - 3.0).argmin()]
-    assert abs(reid.stats.ratio(np.array([s]))[0] - 3.0) < 0.3
+    s = grid[np.abs(reid.stats.ratio(grid) * box - 3.0).argmin()]
+    assert abs(reid.stats.ratio(np.array([s]))[0] * box - 3.0) < 0.4  # posterior 0.72-0.78: between the two bars
     rng = np.random.default_rng(12)
     f, g = rng.normal(size=(2, 64))
     f, g = unit(f), unit(g - (g @ unit(f)) * unit(f))
@@ -345,3 +354,25 @@ def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(sec
     det = BOTrack(np.array([x + 20, 240, 50, 120, 0.0]), 0.9, 0, unit(cos * f + np.sqrt(1 - cos**2) * g))
     reid.begin_frame(np.array([[x + 20, 240, 50, 120]], dtype=np.float32), (H, W))
     assert (reid.refind([track], [det], [], frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]) is found
+
+
+def test_of_two_lost_look_alikes_the_one_the_box_fits_is_re_found():
+    """Two people who look the same, lost side by side: the box decides which one a detection is.
+
+    Appearance alone cannot choose (about half the posterior each, as in the test of two look-alikes above); the same
+    person comes back about as tall as they left and near where motion puts them, and someone half as tall is another.
+    """
+    cfg = config()
+    cfg.frame_rate = 10
+    reid = build_tracker(cfg).scene_reid
+    f = unit(np.random.default_rng(13).normal(size=64))
+    tracks = []
+    for x, h in ((300, 120), (340, 60)):
+        track = BOTrack(np.array([x, 240, h / 2.4, h, 0.0]), 0.9, 0, f)
+        track.activate(KalmanFilterXYWH(), frame_id=1)
+        track.mark_lost()
+        tracks.append(track)
+    for h, who in ((120, 0), (60, 1)):
+        det = BOTrack(np.array([320, 240, h / 2.4, h, 0.0]), 0.9, 0, f)
+        reid.begin_frame(np.array([[320, 240, h / 2.4, h]], dtype=np.float32), (H, W))
+        assert reid.refind(tracks, [det], [], frame_id=21) == [(who, 0)], h

@@ -20,11 +20,15 @@ out of a shadow. So every decision here is taken against what this tracker has s
   ``refind_radius`` box heights, plus ``refind_speed`` (about walking speed) per second lost, of the path from where
   the track was last seen to where its Kalman filter, velocity kept, puts it now; so people who stood still, turned
   back or walked on behind an occluder, and people who left the frame and come back at its edge, are inside. In box
-  heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps. A track lost for
-  ``LATE`` seconds or more needs only ``reid_confidence_late`` for a detection away from the frame's edge: someone who
-  comes back a moment after being lost is mostly taken back by overlap before a re-find looks, so what is left near
-  such a track is more often someone else, while after a longer gap overlap no longer finds them; at the frame's edge,
-  where new people walk in, the bar stays ``reid_confidence``.
+  heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps. Each candidate's
+  likelihood ratio is appearance's times two of the box's (`size_ratio`, `place_ratio`): the same person comes back
+  about as tall as they left (the log ratio of the heights spread by ``SIZE_SPREAD``, against ``SIZE_SPREAD_OTHERS``
+  between two people near each other) and nearer the path than the region's border (a half-normal of
+  ``PLACE_SPREAD`` radii, against anywhere in the region); a visible track competes with appearance and height.
+  A track lost for ``LATE`` seconds or more needs only ``reid_confidence_late`` for a detection away from the frame's
+  edge: someone who comes back a moment after being lost is mostly taken back by overlap before a re-find looks, so
+  what is left near such a track is more often someone else, while after a longer gap overlap no longer finds them; at
+  the frame's edge, where new people walk in, the bar stays ``reid_confidence``.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost; in
@@ -63,6 +67,9 @@ COVERED = 0.3  # detections covered by another box by more than this fraction of
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
 LATE = 2.0  # seconds lost from which a re-find away from the frame's edge needs only ``reid_confidence_late``
 EDGE = 0.5  # a box within this many of its widths of the frame's border is at its edge (where people walk in)
+SIZE_SPREAD = (0.15, 0.03)  # same person: spread of the log ratio of box heights when lost, and its growth per second
+SIZE_SPREAD_OTHERS = 0.3  # different people near each other: spread of the log ratio of their box heights
+PLACE_SPREAD = 0.5  # same person: spread of the distance from the re-find path, in re-find radii
 
 
 def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
@@ -78,6 +85,11 @@ def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
     """
     known = np.outer([t.smooth_feat is not None for t in tracks], [d.curr_feat is not None for d in detections])
     return 1.0 - embedding_distance(tracks, detections) / 2.0, known
+
+
+def _heights(tracks: list) -> np.ndarray:
+    """Box height of each track when last seen."""
+    return np.asarray([t.observed_xywh[3] for t in tracks], np.float32)
 
 
 def box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -96,6 +108,38 @@ def path_distance(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
     t = np.clip((apx * abx + apy * aby) / np.maximum(abx * abx + aby * aby, 1e-12), 0, 1)
     dx, dy = apx - t * abx, apy - t * aby
     return np.sqrt(dx * dx + dy * dy)
+
+
+def size_ratio(h_tracks: np.ndarray, h_detections: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Likelihood ratio of box heights, ``P(h | same person) / P(h | different people nearby)`` (tracks x detections).
+
+    The log ratio of a detection's height to a track's is normal around 0 for both: with spread ``SIZE_SPREAD`` (growing
+    with the seconds the track has been lost, never wider than the other's) for the same person, and
+    ``SIZE_SPREAD_OTHERS`` for two different people near each other.
+
+    Args:
+        h_tracks (np.ndarray): Box height of each track when last seen (n,).
+        h_detections (np.ndarray): Box height of each detection (m,).
+        seconds (np.ndarray): Seconds each track has been lost (n,).
+
+    Returns:
+        (np.ndarray): The likelihood ratios (n, m).
+    """
+    log_ratio = np.log(np.maximum(h_detections, 1e-6)[None] / np.maximum(h_tracks, 1e-6)[:, None])
+    same = np.minimum(SIZE_SPREAD[0] + SIZE_SPREAD[1] * np.asarray(seconds, np.float32)[:, None], SIZE_SPREAD_OTHERS)
+    return (SIZE_SPREAD_OTHERS / same) * np.exp(-0.5 * log_ratio**2 * (1 / same**2 - 1 / SIZE_SPREAD_OTHERS**2))
+
+
+def place_ratio(reach: np.ndarray) -> np.ndarray:
+    """Likelihood ratio of where a detection is in a re-find region: the same person near the path, anyone anywhere.
+
+    Args:
+        reach (np.ndarray): Distance from the re-find path in re-find radii (1 at the region's border).
+
+    Returns:
+        (np.ndarray): Half-normal density of spread ``PLACE_SPREAD`` over the uniform density on ``[0, 1]``.
+    """
+    return math.sqrt(2 / math.pi) / PLACE_SPREAD * np.exp(-0.5 * (reach / PLACE_SPREAD) ** 2)
 
 
 def coverage(xywh: np.ndarray) -> np.ndarray:
@@ -317,20 +361,20 @@ class SceneReID:
         near = box_distance(boxes[rows], boxes) <= NEGATIVE_RANGE
         self.stats.add(s[same], s[~same & near])
 
-    def _gate(self, tracks: list, detections: list, frames_lost: np.ndarray) -> np.ndarray:
-        """Detections in the re-find region of each track (tracks x detections).
+    def _reach(self, tracks: list, detections: list, frames_lost: np.ndarray) -> np.ndarray:
+        """How far each detection is from each track's re-find path, in re-find radii (tracks x detections).
 
-        The region follows the motion model: every point within ``radius + speed * seconds lost`` (at most
-        ``max_radius``) box heights of the path from where the track was last seen to where its Kalman filter,
-        velocity kept, predicts it now. So a person who stood still, turned back or walked on behind an occluder, or
-        left the frame and comes back at its edge, is inside, at any resolution and frame rate.
+        The re-find region (the detections at most 1 away) follows the motion model: every point within ``radius +
+        speed * seconds lost`` (at most ``max_radius``) box heights of the path from where the track was last seen to
+        where its Kalman filter, velocity kept, predicts it now. So a person who stood still, turned back or walked on
+        behind an occluder, or left the frame and comes back at its edge, is inside, at any resolution and frame rate.
         """
         seconds = np.asarray(frames_lost, dtype=np.float32)[:, None] / self.frame_rate
         radius = np.minimum(self.radius + self.speed * seconds, self.max_radius)
         seen = np.asarray([t.observed_xywh[:4] for t in tracks], dtype=np.float32)
         now = np.asarray([t.mean[:2] if t.mean is not None else t.observed_xywh[:2] for t in tracks], np.float32)
         b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
-        return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) <= radius
+        return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) / radius
 
     def _bars(self, frames_lost: list, detections: list) -> np.ndarray:
         """The posterior each re-find needs, lost tracks (by frames lost) x detections (broadcast).
@@ -363,17 +407,23 @@ class SceneReID:
         if not lost or not detections or not self.stats.ready:
             return []
         frames_lost = [frame_id - t.end_frame for t in lost]
-        near = self._gate(lost, detections, frames_lost)
+        reach = self._reach(lost, detections, frames_lost)
+        near = reach <= 1.0
         if not near.any():  # no detection where a lost track may be: nothing to compare
             return []
         s, known = similarity(lost, detections)
         near &= known
-        ratio = np.where(near, self.stats.ratio(s), 0)
-        others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose gate the detection lies
+        heights = _heights(detections)
+        seconds = np.asarray(frames_lost, np.float32) / self.frame_rate
+        ratio = self.stats.ratio(s) * place_ratio(reach) * size_ratio(_heights(lost), heights, seconds)
+        ratio = np.where(near, ratio, 0)
+        others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose region the detection lies
         if visible:
             s, known = similarity(visible, detections)
-            near = known & self._gate(visible, detections, np.ones(len(visible)))  # about where they are now
-            others = others + np.where(near, self.stats.ratio(s), 0).sum(0)
+            near = known & (self._reach(visible, detections, np.ones(len(visible))) <= 1.0)  # about where they are
+            now = np.full(len(visible), 1 / self.frame_rate)
+            ratio_visible = self.stats.ratio(s) * size_ratio(_heights(visible), heights, now)
+            others = others + np.where(near, ratio_visible, 0).sum(0)
         posterior = ratio / others[None]
         ok = posterior >= self._bars(frames_lost, detections)
         if not ok.any():
