@@ -41,7 +41,8 @@ out of a shadow. So every decision here is taken against what this tracker has s
 
 Without a prior (other descriptors, external encoders), nothing is re-found or vetoed until the scene has given
 ``MIN_POSITIVES`` positives and ``MIN_NEGATIVES`` negatives. Wherever appearance does not separate the people of a
-scene (likelihood ratios near 1), no posterior reaches ``reid_confidence``: tracking falls back to motion.
+scene (likelihood ratios near 1), no posterior reaches ``reid_confidence``: tracking falls back to motion, and to the
+box (a lone candidate back as tall as the track was, near where motion puts it, can reach ``reid_confidence_late``).
 
 Everything is a few small NumPy array operations per frame over the tracks and detections at hand; no Python loop runs
 over track x detection pairs.
