@@ -125,9 +125,9 @@ def test_lost_tracks_live_track_buffer_s_seconds(fps):
 def test_no_re_find_where_appearance_does_not_tell_people_apart():
     """When everybody in the scene looks the same, a returning person gets a new ID: motion decides, not appearance.
 
-    Hidden 1.5 s and back 1.2 box heights away, as tall as before: where the person comes back adds about as much
-    evidence as their height (near the middle of the re-find region), so appearance would have to decide, and cannot.
-    (A box that fits well adds evidence of its own: see the look-alikes below.)
+    Hidden 1.5 s and back 1.2 box heights away, as tall as before: the place (two thirds of the way to the re-find
+    region's border) takes away about what the height adds, so appearance would have to decide, and cannot. (A box
+    that fits well adds evidence of its own: see the look-alikes below.)
     """
     rng = np.random.default_rng(3)
     same = unit(rng.normal(size=64))
