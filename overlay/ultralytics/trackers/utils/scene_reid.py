@@ -88,9 +88,9 @@ def similarity(tracks: list, detections: list) -> tuple[np.ndarray, np.ndarray]:
     return 1.0 - embedding_distance(tracks, detections) / 2.0, known
 
 
-def _heights(tracks: list) -> np.ndarray:
-    """Box height of each track when last seen."""
-    return np.asarray([t.observed_xywh[3] for t in tracks], np.float32)
+def _boxes(tracks: list) -> np.ndarray:
+    """Box of each track when last seen (of each detection, for detections wrapped as tracks), (n, 4) in xywh."""
+    return np.asarray([t.observed_xywh[:4] for t in tracks], np.float32).reshape(-1, 4)
 
 
 def box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -362,32 +362,34 @@ class SceneReID:
         near = box_distance(boxes[rows], boxes) <= NEGATIVE_RANGE
         self.stats.add(s[same], s[~same & near])
 
-    def _reach(self, tracks: list, detections: list, frames_lost: np.ndarray) -> np.ndarray:
+    def _reach(self, tracks: list, seen: np.ndarray, boxes: np.ndarray, seconds: np.ndarray) -> np.ndarray:
         """How far each detection is from each track's re-find path, in re-find radii (tracks x detections).
 
         The re-find region (the detections at most 1 away) follows the motion model: every point within ``radius +
         speed * seconds lost`` (at most ``max_radius``) box heights of the path from where the track was last seen to
         where its Kalman filter, velocity kept, predicts it now. So a person who stood still, turned back or walked on
         behind an occluder, or left the frame and comes back at its edge, is inside, at any resolution and frame rate.
-        """
-        seconds = np.asarray(frames_lost, dtype=np.float32)[:, None] / self.frame_rate
-        radius = np.minimum(self.radius + self.speed * seconds, self.max_radius)
-        seen = np.asarray([t.observed_xywh[:4] for t in tracks], dtype=np.float32)
-        now = np.asarray([t.mean[:2] if t.mean is not None else t.observed_xywh[:2] for t in tracks], np.float32)
-        b = np.asarray([d.observed_xywh[:4] for d in detections], dtype=np.float32)
-        return path_distance(seen[:, :2], now, b[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) / radius
 
-    def _bars(self, frames_lost: list, detections: list) -> np.ndarray:
-        """The posterior each re-find needs, lost tracks (by frames lost) x detections (broadcast).
+        Args:
+            tracks (list[BOTrack]): The tracks.
+            seen (np.ndarray): Their boxes when last seen (`_boxes`).
+            boxes (np.ndarray): The detections' boxes (`_boxes`).
+            seconds (np.ndarray): Seconds each track has been lost.
+        """
+        radius = np.minimum(self.radius + self.speed * seconds[:, None], self.max_radius)
+        now = np.asarray([t.mean[:2] if t.mean is not None else t.observed_xywh[:2] for t in tracks], np.float32)
+        return path_distance(seen[:, :2], now, boxes[:, :2]) / np.maximum(seen[:, 3:4], 1e-6) / radius
+
+    def _bars(self, seconds: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The posterior each re-find needs, lost tracks (by seconds lost) x detections (by box, `_boxes`; broadcast).
 
         ``late_confidence`` for a track lost ``LATE`` seconds or more and a detection away from the frame's edge
         (``EDGE``), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
         """
         if self._shape is None:
-            return np.full((len(frames_lost), 1), self.confidence)
-        late = np.asarray(frames_lost, np.float32)[:, None] / self.frame_rate >= LATE
+            return np.full((len(seconds), 1), self.confidence)
+        late = seconds[:, None] >= LATE
         h, w = self._shape
-        b = np.asarray([d.observed_xywh[:4] for d in detections], np.float32)
         margin = EDGE * b[:, 2]
         edge = (b[:, 0] - b[:, 2] / 2 <= margin) | (b[:, 0] + b[:, 2] / 2 >= w - margin)
         edge |= (b[:, 1] - b[:, 3] / 2 <= margin) | (b[:, 1] + b[:, 3] / 2 >= h - margin)
@@ -407,26 +409,25 @@ class SceneReID:
         """
         if not lost or not detections or not self.stats.ready:
             return []
-        frames_lost = [frame_id - t.end_frame for t in lost]
-        reach = self._reach(lost, detections, frames_lost)
+        boxes, seen = _boxes(detections), _boxes(lost)
+        seconds = np.asarray([frame_id - t.end_frame for t in lost], np.float32) / self.frame_rate
+        reach = self._reach(lost, seen, boxes, seconds)
         near = reach <= 1.0
         if not near.any():  # no detection where a lost track may be: nothing to compare
             return []
         s, known = similarity(lost, detections)
         near &= known
-        heights = _heights(detections)
-        seconds = np.asarray(frames_lost, np.float32) / self.frame_rate
-        ratio = self.stats.ratio(s) * place_ratio(reach) * size_ratio(_heights(lost), heights, seconds)
+        ratio = self.stats.ratio(s) * place_ratio(reach) * size_ratio(seen[:, 3], boxes[:, 3], seconds)
         ratio = np.where(near, ratio, 0)
         others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose region the detection lies
         if visible:
             s, known = similarity(visible, detections)
-            near = known & (self._reach(visible, detections, np.ones(len(visible))) <= 1.0)  # about where they are
-            now = np.full(len(visible), 1 / self.frame_rate)
-            ratio_visible = self.stats.ratio(s) * size_ratio(_heights(visible), heights, now)
+            at, now = _boxes(visible), np.ones(len(visible), np.float32) / self.frame_rate  # about where they are
+            near = known & (self._reach(visible, at, boxes, now) <= 1.0)
+            ratio_visible = self.stats.ratio(s) * size_ratio(at[:, 3], boxes[:, 3], now)
             others = others + np.where(near, ratio_visible, 0).sum(0)
         posterior = ratio / others[None]
-        ok = posterior >= self._bars(frames_lost, detections)
+        ok = posterior >= self._bars(seconds, boxes)
         if not ok.any():
             return []
         matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
