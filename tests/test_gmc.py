@@ -253,3 +253,82 @@ def test_bad_detection_boxes_mask_nothing_and_never_fail():
                 np.testing.assert_array_equal(h, np.eye(2, 3))
         gmc.apply(shifted(img, 0, 0))
         np.testing.assert_allclose(gmc.apply(shifted(img, 3, 1))[:, 2], [3, 1], atol=0.3)
+
+
+@pytest.fixture
+def flow_threads(monkeypatch) -> list[str]:
+    """The name of the thread every optical flow runs on (OpenCV's own function, recorded and then called)."""
+    import threading
+
+    names, flow = [], cv2.calcOpticalFlowPyrLK
+
+    def recorded(*args, **kwargs):
+        names.append(threading.current_thread().name)
+        return flow(*args, **kwargs)
+
+    monkeypatch.setattr(cv2, "calcOpticalFlowPyrLK", recorded)
+    return names
+
+
+def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow_threads):
+    """`prefetch` before each `apply` of a panning camera: bit-identical warps, the flows in a background thread.
+
+    A flow started for another frame object is not used (`apply` computes its own), and a copy of an estimator with a
+    flow still pending estimates the next frame as the original does.
+    """
+    import copy
+    import threading
+
+    from ultralytics.trackers.utils.gmc import GMC
+
+    rng, img = np.random.default_rng(1), textured(seed=8)
+    frames = [noisy(shifted(img, 3 * i, -i), rng) for i in range(10)]
+    plain, ahead = GMC("sparseOptFlow"), GMC("sparseOptFlow")
+    for frame in frames:
+        expected = plain.apply(frame)
+        ahead.prefetch(frame)
+        np.testing.assert_array_equal(ahead.apply(frame), expected)
+    main = threading.current_thread().name
+    # the plain estimator's 9 flows, and the second frame's, which the still-camera check computes: nothing moved yet
+    assert flow_threads.count(main) == 10 and len(flow_threads) == 18, flow_threads
+    assert all(name.startswith("gmc") for name in flow_threads if name != main)
+
+    nxt = noisy(shifted(img, 30, -10), rng)
+    expected = copy.deepcopy(plain).apply(nxt)
+    ahead.prefetch(nxt)
+    twin = copy.deepcopy(ahead)  # a flow still pending is not copied: the copy computes its own
+    np.testing.assert_array_equal(twin.apply(nxt), expected)
+    ahead.prefetch(nxt)
+    np.testing.assert_array_equal(ahead.apply(nxt.copy()), expected)  # another frame object: computed again
+    assert flow_threads.count(main) == 10 + 3, flow_threads  # the expected warp's, the copy's and the last one's
+
+
+def test_tracking_computes_the_camera_flow_while_the_detector_runs(
+    moving, person_model, native_low_yaml, flow_threads, monkeypatch
+):
+    """`model.track` on the fast-panning clip computes the camera flow in the background, with the same tracks.
+
+    Each frame's flow runs while the detector infers (from the third frame: the second's is the still-camera check's),
+    and the tracks are those of the same run where every update computes its flow itself.
+    """
+    import threading
+
+    from ultralytics import YOLO
+    from ultralytics.trackers.utils.gmc import GMC
+
+    frames = [str(p) for p in sorted((moving / "img1").glob("*.jpg"))]
+
+    def track() -> list[list[float]]:
+        model, rows = YOLO(person_model), []
+        for frame in frames:
+            r = model.track(frame, tracker=str(native_low_yaml), persist=True, verbose=False)[0]
+            rows.append(np.c_[r.boxes.id, r.boxes.xyxy].tolist() if r.boxes.is_track else [])
+        return rows
+
+    ahead = track()
+    main = threading.current_thread().name
+    assert flow_threads.count(main) <= 1 and len(flow_threads) >= len(frames) - 1, flow_threads
+    flow_threads.clear()
+    monkeypatch.setattr(GMC, "prefetch", lambda self, frame: None)  # the control: no flow started ahead
+    assert track() == ahead and sum(len(r) for r in ahead) > len(frames)
+    assert flow_threads.count(main) == len(flow_threads) >= len(frames) - 2
