@@ -273,10 +273,12 @@ def flow_threads(monkeypatch) -> list[str]:
 def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow_threads):
     """`prefetch` before each `apply` of a panning camera: bit-identical warps, the flows in a background thread.
 
-    A flow started for another frame object is not used (`apply` computes its own), and a copy of an estimator with a
-    flow still pending estimates the next frame as the original does.
+    A flow started for another frame object is not used (`apply` computes its own), and a copy or a pickle of an
+    estimator with a flow still pending (a fleet checkpoint), or one pickled before `prefetch` existed, estimates the
+    next frame as the original does.
     """
     import copy
+    import pickle
     import threading
 
     from ultralytics.trackers.utils.gmc import GMC
@@ -301,6 +303,14 @@ def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow
     ahead.prefetch(nxt)
     np.testing.assert_array_equal(ahead.apply(nxt.copy()), expected)  # another frame object: computed again
     assert flow_threads.count(main) == 10 + 3, flow_threads  # the expected warp's, the copy's and the last one's
+
+    last = noisy(shifted(img, 33, -11), rng)
+    expected = copy.deepcopy(ahead).apply(last)
+    ahead.prefetch(last)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ahead)).apply(last), expected)  # as a checkpoint restores
+    old = GMC.__new__(GMC)  # a tracker state pickled before `prefetch` existed
+    old.__setstate__({k: v for k, v in ahead.__getstate__().items() if k not in {"_pending", "_ahead"}})
+    np.testing.assert_array_equal(old.apply(last), expected)
 
 
 def test_tracking_computes_the_camera_flow_while_the_detector_runs(
