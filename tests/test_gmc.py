@@ -99,7 +99,8 @@ def test_make_films_the_frames_and_ground_truth_with_the_recorded_camera(pets_cl
 def test_gmc_follows_a_fast_moving_camera_to_a_fraction_of_a_pixel(sequence, moving, tmp_path):
     """The sparseOptFlow frame-to-frame warp is within half a pixel of the true one while the camera moves ~17 px.
 
-    Also with motion blur: the shutter open for half the frame interval.
+    Also with motion blur: the shutter open for half the frame interval. With the flow started ahead of each frame's
+    `apply` (as `model.track` does), the warps are the same (the tool checks it).
     """
     r = run("make", "--seq", str(sequence), "--out", str(tmp_path), "--speed", "3", "--suffix", "BLUR", "--blur", "0.5")
     assert r.returncode == 0, r.stderr[-3000:]
@@ -120,6 +121,7 @@ def test_gmc_follows_a_fast_moving_camera_to_a_fraction_of_a_pixel(sequence, mov
         still, gmc = res["none"][name], res["sparseOptFlow"][name]
         assert still["mean px"] == pytest.approx(still["camera motion px"]) and still["camera motion px"] > 10
         assert gmc["mean px"] < 0.5 and gmc["max px"] < 2, (name, gmc)
+        assert still["ahead mean ms"] is None and gmc["ahead mean ms"] > 0, gmc  # started ahead: the same warps
     assert "| sparseOptFlow | PETS-a-BLUR |" in (tmp_path / "results.md").read_text()
 
 
@@ -255,19 +257,30 @@ def test_bad_detection_boxes_mask_nothing_and_never_fail():
         np.testing.assert_allclose(gmc.apply(shifted(img, 3, 1))[:, 2], [3, 1], atol=0.3)
 
 
-@pytest.fixture
-def flow_threads(monkeypatch) -> list[str]:
-    """The name of the thread every optical flow runs on (OpenCV's own function, recorded and then called)."""
+def recorded_threads(monkeypatch, name: str) -> list[str]:
+    """The name of the thread every call of OpenCV's function `name` runs on (recorded, then called)."""
     import threading
 
-    names, flow = [], cv2.calcOpticalFlowPyrLK
+    names, function = [], getattr(cv2, name)
 
     def recorded(*args, **kwargs):
         names.append(threading.current_thread().name)
-        return flow(*args, **kwargs)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(cv2, "calcOpticalFlowPyrLK", recorded)
+    monkeypatch.setattr(cv2, name, recorded)
     return names
+
+
+@pytest.fixture
+def flow_threads(monkeypatch) -> list[str]:
+    """The name of the thread every optical flow runs on."""
+    return recorded_threads(monkeypatch, "calcOpticalFlowPyrLK")
+
+
+@pytest.fixture
+def search_threads(monkeypatch) -> list[str]:
+    """The name of the thread every search for new corners runs on."""
+    return recorded_threads(monkeypatch, "goodFeaturesToTrack")
 
 
 def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow_threads):
@@ -311,6 +324,36 @@ def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow
     old = GMC.__new__(GMC)  # a tracker state pickled before `prefetch` existed
     old.__setstate__({k: v for k, v in ahead.__getstate__().items() if k not in {"_pending", "_ahead"}})
     np.testing.assert_array_equal(old.apply(last), expected)
+
+
+def test_a_search_for_new_corners_runs_with_the_next_flow_off_the_callers_thread(search_threads):
+    """A frame that loses half of its corners returns its warp without searching for new ones.
+
+    The search runs with the next frame's flow, so where that flow is started ahead (`prefetch`) it runs in the
+    background too, and the warps are bit for bit those without `prefetch`. Here a large detection covers 60 % of the
+    background every other frame of a panning camera (left, top, right, bottom in turn): the corners under it are
+    dropped.
+    """
+    import threading
+
+    from ultralytics.trackers.utils.gmc import GMC
+
+    rng, scene = np.random.default_rng(2), textured(540, 700, seed=9)
+    covers = np.array([[0, 0, 384, 480], [0, 0, 640, 288], [256, 0, 640, 480], [0, 192, 640, 480]])  # 60 % each
+    crops = [scene[50 - 2 * i : 530 - 2 * i, 55 - 4 * i : 695 - 4 * i] for i in range(13)]  # the scene moves (4, 2) px
+    frames = [(noisy(crop, rng), covers[(i // 2) % 4, None] if i % 2 else None) for i, crop in enumerate(crops)]
+    plain, ahead = GMC("sparseOptFlow"), GMC("sparseOptFlow")
+    for i, (frame, detections) in enumerate(frames):
+        expected = plain.apply(frame, detections)
+        ahead.prefetch(frame)
+        np.testing.assert_array_equal(ahead.apply(frame, detections), expected)
+        if i:
+            np.testing.assert_allclose(expected @ [320, 240, 1] - [320, 240], [4, 2], atol=0.5)  # the pan, followed
+    main = threading.current_thread().name
+    found = [name for name in search_threads if name != main]
+    # each estimator's first frame searches on the caller's thread; every later search of the one started ahead does not
+    assert search_threads.count(main) == 2 + len(found) and len(found) >= 4, search_threads
+    assert all(name.startswith("gmc") for name in found)
 
 
 def test_tracking_computes_the_camera_flow_while_the_detector_runs(

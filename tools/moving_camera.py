@@ -6,8 +6,10 @@ like a hand-held one, optionally with motion blur (``--blur``): every output fra
 real frame (blurred: an average of such warps over the exposure), the ground truth boxes are warped with it (boxes
 mostly out of view are marked ignored, MOTChallenge conf 0) and the warps are written to ``camera.txt``.
 ``gmc`` then runs each GMC method over such sequences and reports how far its frame-to-frame warp is from the true one
-(endpoint error over a grid of image points, in pixels) and what it costs per frame; the ground truth boxes stand in
-for the detections a tracker passes to GMC. OpenCV runs single-threaded, as Ultralytics sets it at import.
+(endpoint error over a grid of image points, in pixels) and what it costs per frame (median and mean of `apply`), and
+for 'sparseOptFlow' also what it adds to a frame's latency in `model.track` (mean and largest `apply` with the flow
+started 20 ms ahead, `GMC.prefetch`, as while a detector infers; the warps must be the same); the ground truth boxes
+stand in for the detections a tracker passes to GMC. OpenCV runs single-threaded, as Ultralytics sets it at import.
 
     .venv/bin/python tools/moving_camera.py make --seq runs/data/PETS09-S2L1 --out runs/data   # -> PETS09-S2L1-CAM
     .venv/bin/python tools/moving_camera.py gmc --seqs runs/data/*-CAM --methods none sparseOptFlow --out runs/bench/gmc
@@ -135,8 +137,13 @@ def make(seq_dir: Path, out: Path, seed: int = 0, speed: float = 1.0, suffix: st
     return dest
 
 
-def gmc_error(seq: Path, method: str, grid: int = 8) -> dict[str, float]:
-    """Endpoint error (px) of a GMC method's frame-to-frame warp against the true one, and its ms per frame."""
+def gmc_error(seq: Path, method: str, grid: int = 8, detector_ms: float = 20.0) -> dict[str, float | None]:
+    """Endpoint error (px) of a GMC method's frame-to-frame warp against the true one, and its ms per frame.
+
+    The time is also taken as `model.track` spends it: for 'sparseOptFlow', a second estimator is given each frame
+    `detector_ms` before its `apply` (`GMC.prefetch`, while a detector would infer), and only `apply` is timed, the
+    time GMC adds to the frame's latency; its warps must be the same as the first one's.
+    """
     from ultralytics.trackers.eval import Sequence
     from ultralytics.trackers.utils.gmc import GMC
 
@@ -146,10 +153,19 @@ def gmc_error(seq: Path, method: str, grid: int = 8) -> dict[str, float]:
     for row in np.loadtxt(seq / "gt" / "gt.txt", delimiter=",", ndmin=2):
         boxes.setdefault(int(row[0]), []).append([row[2], row[3], row[2] + row[4], row[3] + row[5]])
     gmc, errors, motion, ms = GMC(method=method), [], [], []
+    ahead, ms_ahead = (GMC(method=method), []) if method == "sparseOptFlow" else (None, None)
     for i, frame in enumerate(Sequence(seq).frames()):
+        detections = np.array(boxes.get(i + 1, np.zeros((0, 4))))
         t0 = time.perf_counter()
-        h = gmc.apply(frame, np.array(boxes.get(i + 1, np.zeros((0, 4)))))
+        h = gmc.apply(frame, detections)
         ms.append(1000 * (time.perf_counter() - t0))
+        if ahead is not None:
+            ahead.prefetch(frame)
+            time.sleep(detector_ms / 1000)
+            t0 = time.perf_counter()
+            if not np.array_equal(ahead.apply(frame, detections), h):
+                raise RuntimeError(f"{seq.name} frame {i + 1}: the warp started ahead differs")
+            ms_ahead.append(1000 * (time.perf_counter() - t0))
         if i == 0:  # the grid of image points the errors are measured on
             xs, ys = np.meshgrid(np.linspace(0, frame.shape[1], grid), np.linspace(0, frame.shape[0], grid))
             pts = np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)], 1)
@@ -164,6 +180,9 @@ def gmc_error(seq: Path, method: str, grid: int = 8) -> dict[str, float]:
         "max px": float(e.max()),
         "camera motion px": float(np.mean(motion)),
         "ms/frame": float(np.median(ms[1:])),
+        "mean ms": float(np.mean(ms[1:])),
+        "ahead mean ms": None if ms_ahead is None else float(np.mean(ms_ahead[1:])),
+        "ahead max ms": None if ms_ahead is None else float(np.max(ms_ahead[1:])),
     }
 
 
@@ -193,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (seq / "camera.txt").is_file():
             p.error(f"{seq / 'camera.txt'} not found: `gmc` needs a sequence made by `make`")
     results = {m: {s.name: gmc_error(s, m) for s in args.seqs} for m in args.methods}
-    keys = ["mean px", "p95 px", "max px", "camera motion px", "ms/frame"]
+    keys = ["mean px", "p95 px", "max px", "camera motion px", "ms/frame", "mean ms", "ahead mean ms", "ahead max ms"]
     lines = ["| method | sequence | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
     lines += [
-        f"| {m} | {s} | " + " | ".join(f"{r[k]:.2f}" for k in keys) + " |"
+        f"| {m} | {s} | " + " | ".join("—" if r[k] is None else f"{r[k]:.2f}" for k in keys) + " |"
         for m, per_seq in results.items()
         for s, r in per_seq.items()
     ]
