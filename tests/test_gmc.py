@@ -321,8 +321,11 @@ def test_the_flow_started_ahead_gives_the_same_warps_off_the_callers_thread(flow
     expected = copy.deepcopy(ahead).apply(last)
     ahead.prefetch(last)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(ahead)).apply(last), expected)  # as a checkpoint restores
-    old = GMC.__new__(GMC)  # a tracker state pickled before `prefetch` existed
-    old.__setstate__({k: v for k, v in ahead.__getstate__().items() if k not in {"_pending", "_ahead"}})
+    old = GMC.__new__(GMC)  # a tracker state pickled before `prefetch` (and the corner search left pending) existed
+    assert ahead.corner_search is None  # none pending here, as such a state never has one
+    old.__setstate__(
+        {k: v for k, v in ahead.__getstate__().items() if k not in {"_pending", "_ahead", "corner_search"}}
+    )
     np.testing.assert_array_equal(old.apply(last), expected)
 
 
@@ -332,8 +335,9 @@ def test_a_search_for_new_corners_runs_with_the_next_flow_off_the_callers_thread
     The search runs with the next frame's flow, so where that flow is started ahead (`prefetch`) it runs in the
     background too, and the warps are bit for bit those without `prefetch`. Here a large detection covers 60 % of the
     background every other frame of a panning camera (left, top, right, bottom in turn): the corners under it are
-    dropped.
+    dropped. A pickle taken with a search pending (a fleet checkpoint) runs it when restored.
     """
+    import pickle
     import threading
 
     from ultralytics.trackers.utils.gmc import GMC
@@ -342,17 +346,22 @@ def test_a_search_for_new_corners_runs_with_the_next_flow_off_the_callers_thread
     covers = np.array([[0, 0, 384, 480], [0, 0, 640, 288], [256, 0, 640, 480], [0, 192, 640, 480]])  # 60 % each
     crops = [scene[50 - 2 * i : 530 - 2 * i, 55 - 4 * i : 695 - 4 * i] for i in range(13)]  # the scene moves (4, 2) px
     frames = [(noisy(crop, rng), covers[(i // 2) % 4, None] if i % 2 else None) for i, crop in enumerate(crops)]
-    plain, ahead = GMC("sparseOptFlow"), GMC("sparseOptFlow")
+    plain, ahead, restored = GMC("sparseOptFlow"), GMC("sparseOptFlow"), []
     for i, (frame, detections) in enumerate(frames):
+        twin = None if plain.corner_search is None else pickle.loads(pickle.dumps(plain))  # a search pending
         expected = plain.apply(frame, detections)
         ahead.prefetch(frame)
         np.testing.assert_array_equal(ahead.apply(frame, detections), expected)
+        if twin is not None:  # a checkpoint taken with the search pending runs it when restored
+            restored.append(twin)
+            np.testing.assert_array_equal(twin.apply(frame, detections), expected)
         if i:
             np.testing.assert_allclose(expected @ [320, 240, 1] - [320, 240], [4, 2], atol=0.5)  # the pan, followed
     main = threading.current_thread().name
     found = [name for name in search_threads if name != main]
-    # each estimator's first frame searches on the caller's thread; every later search of the one started ahead does not
-    assert search_threads.count(main) == 2 + len(found) and len(found) >= 4, search_threads
+    # on the caller's thread: both first frames, the plain estimator's later searches and the twins'; none started ahead
+    assert search_threads.count(main) == 2 + len(found) + len(restored) and len(found) >= 4, search_threads
+    assert len(restored) == len(found)
     assert all(name.startswith("gmc") for name in found)
 
 
