@@ -191,6 +191,16 @@ def test_trackers_built_any_way_get_the_checked_config():
         build_tracker({**raw, "track_buffer": "forever"})
 
 
+def test_an_inside_lifetime_shorter_than_the_lifetime_keeps_the_lifetime_after_one_warning(warnings):
+    """`track_buffer_s_inside` below `track_buffer_s`: one warning, and tracks lost inside are kept the lifetime."""
+    tracker = build_tracker("bytetrack.yaml", track_buffer_s=5, track_buffer_s_inside=2, frame_rate=10)
+    assert tracker.max_frames_lost_inside == tracker.max_frames_lost == 50
+    said = [r.getMessage() for r in warnings]
+    assert len(said) == 1 and "track_buffer_s_inside=2.0 is shorter than the lost-track lifetime (50 frames)" in said[0]
+    assert build_tracker("bytetrack.yaml", track_buffer_s=5, frame_rate=10).max_frames_lost_inside == 50
+    assert len(warnings) == 1  # 0, the default, is no inside lifetime: no warning
+
+
 def test_yolo_checks_does_not_warn_about_a_correct_install():
     """`yolo checks` on the installed fork does not claim Ultralytics is 'not found via pip'."""
     r = subprocess.run([BIN / "yolo", "checks"], capture_output=True, text=True)
@@ -210,5 +220,6 @@ def test_track_with_an_image_folder_takes_the_frame_rate_from_the_yaml(tmp_path)
     model.track(str(folder), tracker=str(bad_yaml(tmp_path, frame_rate=7)), imgsz=64, verbose=False)
     assert model.predictor.trackers[0].frame_rate == 7
     assert model.predictor.trackers[0].max_frames_lost == 35  # track_buffer_s 5 at 7 fps
+    assert model.predictor.trackers[0].max_frames_lost_inside == 52  # track_buffer_s_inside 7.5 at 7 fps
     model.track(str(folder), tracker="botsort_native_reid.yaml", imgsz=64, verbose=False)
     assert model.predictor.trackers[0].frame_rate == 30 == source_frame_rate(model.predictor.dataset)

@@ -180,6 +180,8 @@ def test_a_resumed_stream_ages_its_tracks_by_the_frames_it_missed():
     ids, tracker = resumed(15, gone)
     assert ids == [1] and tracker.frame_id == 20 + 15 + 1
     assert resumed(0, gone)[0] == []  # counted as one frame: too far to match, a new track not yet confirmed
+    ids, tracker = resumed(60, 50 + 6 * (19 + 61))  # 6 s: past the 5 s lifetime, but lost inside the frame (7.5 s)
+    assert ids == [1]
     ids, tracker = resumed(1000, 50 + 6 * 19, frames=2)  # far past the 5 s lifetime, someone where the person was
     assert ids == [2] and tracker.frame_id == 20 + 1000 + 2 and not tracker.lost_stracks
 

@@ -112,14 +112,31 @@ def test_re_find_is_the_same_at_any_frame_rate_and_resolution():
 
 
 @pytest.mark.parametrize("fps", [10, 30])
-def test_lost_tracks_live_track_buffer_s_seconds(fps):
-    """A person hidden 4 s is re-found, one hidden 6 s is not (track_buffer_s: 5), at 10 and 30 fps alike."""
+def test_lost_tracks_live_track_buffer_s_seconds_and_longer_inside_the_frame(fps):
+    """Lost at the frame's edge, a track lives track_buffer_s (5 s); inside it, track_buffer_s_inside (7.5 s).
+
+    A person last seen at the left edge and back there after 4 s keeps their ID, after 6 s gets a new one; a person last
+    seen inside the frame keeps their ID after 6 s (hidden, not gone) and gets a new one after 9 s; at 10 and 30 fps.
+    """
     rng = np.random.default_rng(2)
     feat = unit(rng.normal(size=64))
-    for gap, n_ids in ((4, 1), (6, 2)):
-        people = {**crowd(rng), "p": (feat, hidden(1, 1 + gap, (120, 180), (160, 180)))}
+    for x, gap, n_ids in ((30, 4, 1), (30, 6, 2), (120, 4, 1), (120, 6, 1), (120, 9, 2)):
+        people = {**crowd(rng), "p": (feat, hidden(1, 1 + gap, (x, 180), (x + 40, 180)))}
         run = run_scene(config(), people, int((gap + 2) * fps), fps=fps)
-        assert len(ids_of(run, "p")) == n_ids, gap
+        assert len(ids_of(run, "p")) == n_ids, (x, gap)
+
+
+def test_bytetrack_keeps_a_track_lost_inside_the_frame_track_buffer_s_inside():
+    """ByteTrack (motion alone): back on the spot after 6 s, a person keeps their ID inside the frame, not at its edge.
+
+    With `track_buffer_s: 5` and `track_buffer_s_inside: 7.5`; without the inside lifetime (0) they get a new ID.
+    """
+    rng = np.random.default_rng(3)
+    for x, inside, n_ids in ((120, 7.5, 1), (30, 7.5, 2), (120, 0, 2)):
+        people = {"p": (unit(rng.normal(size=64)), hidden(1, 7, (x, 180), (x, 180))), **crowd(rng)}
+        cfg = load("bytetrack.yaml", {"track_buffer_s": 5, "track_buffer_s_inside": inside})
+        run = run_scene(cfg, people, 9 * 30)
+        assert len(ids_of(run, "p")) == n_ids, (x, inside)
 
 
 def test_no_re_find_where_appearance_does_not_tell_people_apart():

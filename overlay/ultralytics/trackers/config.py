@@ -77,9 +77,16 @@ class TrackerConfig:
 
 @dataclass
 class ByteTrackConfig(TrackerConfig):
-    """``bytetrack``: `TrackerConfig` plus whether IoU costs are fused with the detection score (``fuse_score``)."""
+    """``bytetrack`` (and the trackers built on it): `TrackerConfig` plus these keys.
+
+    Attributes:
+        fuse_score (bool): Whether IoU costs are fused with the detection score.
+        track_buffer_s_inside (float): Seconds a track lost away from the frame's edge is kept (hidden there, not gone),
+            where longer than the lost-track lifetime; 0 keeps every lost track that lifetime.
+    """
 
     fuse_score: bool = key("bool")
+    track_buffer_s_inside: float = key("float", 0.0, 0)
 
 
 @dataclass

@@ -355,8 +355,8 @@ def advance(tracker: Any, frames: int) -> None:
     A live stream goes on while its worker restarts, so a tracker resumed from a checkpoint seconds ago must age its
     tracks by those frames: they become lost, their Kalman filters carry them on at their velocity, their re-find
     regions grow with the time lost, and those lost for longer than the lifetime are removed, as after any occlusion
-    that long. Empty updates stop once nothing more can change (``max_frames_lost + 1`` of them); the frame counter
-    takes the rest.
+    that long. Empty updates stop once nothing more can change (one more than the longest lifetime, ``max_frames_lost``
+    or ``max_frames_lost_inside``); the frame counter takes the rest.
 
     Args:
         tracker (BYTETracker): A tracker of ``ultralytics.trackers`` (BYTETracker and its subclasses).
@@ -366,9 +366,10 @@ def advance(tracker: Any, frames: int) -> None:
 
     if frames <= 0:
         return
-    width = getattr(tracker, "frame_width", None) or 0
-    empty = Boxes(np.empty((0, 6), np.float32), (0, width)).numpy()
-    updates = min(frames, getattr(tracker, "max_frames_lost", frames) + 1)
+    shape = getattr(tracker, "frame_shape", None) or (0, getattr(tracker, "frame_width", None) or 0)
+    empty = Boxes(np.empty((0, 6), np.float32), shape).numpy()
+    lifetime = max(getattr(tracker, "max_frames_lost", frames), getattr(tracker, "max_frames_lost_inside", 0))
+    updates = min(frames, lifetime + 1)
     for _ in range(updates):
         tracker.update(empty, None)
     tracker.frame_id += frames - updates

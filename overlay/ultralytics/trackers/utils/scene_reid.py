@@ -58,6 +58,7 @@ import numpy as np
 from ..basetrack import TrackState
 from .descriptors import SIMILARITY_PRIORS
 from .matching import embedding_distance, linear_assignment
+from .stracks import at_edge
 
 BINS = 200  # similarity histogram bins over [0, 1]
 SMOOTH = 2.0  # Gaussian smoothing of the histograms, in bins
@@ -67,7 +68,6 @@ NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of 
 COVERED = 0.3  # detections covered by another box by more than this fraction of their area: no samples, no learning
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
 LATE = 2.0  # seconds lost from which a re-find away from the frame's edge needs only ``reid_confidence_late``
-EDGE = 0.5  # a box within this many of its widths of the frame's border is at its edge (where people walk in)
 SIZE_SPREAD = (0.15, 0.03)  # same person: spread of the log ratio of box heights when lost, and its growth per second
 SIZE_SPREAD_OTHERS = 0.3  # different people near each other: spread of the log ratio of their box heights
 PLACE_SPREAD = 0.5  # same person: spread of the distance from the re-find path, in re-find radii
@@ -384,16 +384,12 @@ class SceneReID:
         """The posterior each re-find needs, lost tracks (by seconds lost) x detections (by box, `_boxes`; broadcast).
 
         ``late_confidence`` for a track lost ``LATE`` seconds or more and a detection away from the frame's edge
-        (``EDGE``), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
+        (`at_edge`), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
         """
         if self._shape is None:
             return np.full((len(seconds), 1), self.confidence)
         late = seconds[:, None] >= LATE
-        h, w = self._shape
-        margin = EDGE * b[:, 2]
-        edge = (b[:, 0] - b[:, 2] / 2 <= margin) | (b[:, 0] + b[:, 2] / 2 >= w - margin)
-        edge |= (b[:, 1] - b[:, 3] / 2 <= margin) | (b[:, 1] + b[:, 3] / 2 >= h - margin)
-        return np.where(late & ~edge[None], self.late_confidence, self.confidence)
+        return np.where(late & ~at_edge(b, self._shape)[None], self.late_confidence, self.confidence)
 
     def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
         """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
