@@ -340,27 +340,21 @@ def test_low_score_box_goes_to_the_overlapping_track_that_looks_like_it(low_tie_
     assert len(out) == 1 and int(out[0, 4]) == ids[takes]
 
 
-@pytest.mark.parametrize(
-    "seconds_lost, x, late, found",
-    [(2.5, 300, 0.65, True), (1.0, 300, 0.65, False), (2.5, 20, 0.65, False), (2.5, 300, 0.8, False)],
-)
-def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(seconds_lost, x, late, found):
-    """A re-find at posterior 0.75: taken from a track lost 2 s or more (``reid_confidence_late``: 0.65), not sooner.
+def refound(cfg: BoTSORTConfig, seconds_lost: float, x: float, ratio: float) -> bool:
+    """Whether a track lost ``seconds_lost`` at ``x`` is re-found by a detection 20 px on, likelihood ratio ``ratio``.
 
-    Someone back a moment after being lost is mostly taken back by overlap, so a candidate left near a track lost for
-    1 s needs ``reid_confidence`` (0.8); after 2.5 s, 0.65. At the frame's edge, where new people walk in, the bar
-    stays 0.8; and with ``reid_confidence_late: 0.8`` nothing changes with the time lost.
+    The detection is as tall as the track was; its appearance is chosen so that appearance times the box gives
+    ``ratio``, the posterior ``ratio / (1 + ratio)`` against "someone new". The real `SceneReID` of ``cfg`` decides.
     """
-    cfg = config(reid_confidence_late=late)
     cfg.frame_rate = 10
     reid = build_tracker(cfg).scene_reid
     radius = min(cfg.refind_radius + cfg.refind_speed * seconds_lost, cfg.refind_max)
     box = size_ratio(np.array([120.0]), np.array([120.0]), np.array([seconds_lost]))[0, 0] * place_ratio(
         np.array(20 / 120 / radius)
     )  # what the same height, 20 px from where the track was last seen, adds
-    grid = np.linspace(0.5, 1.0, 2001)  # similarity (1 + cosine) / 2 whose likelihood ratio is 3: posterior 0.75
-    s = grid[np.abs(reid.stats.ratio(grid) * box - 3.0).argmin()]
-    assert abs(reid.stats.ratio(np.array([s]))[0] * box - 3.0) < 0.4  # posterior 0.72-0.78: between the two bars
+    grid = np.linspace(0.5, 1.0, 2001)  # similarity (1 + cosine) / 2
+    s = grid[np.abs(reid.stats.ratio(grid) * box - ratio).argmin()]
+    assert abs(reid.stats.ratio(np.array([s]))[0] * box / ratio - 1) < 0.15  # the posterior wanted, within a few %
     rng = np.random.default_rng(12)
     f, g = rng.normal(size=(2, 64))
     f, g = unit(f), unit(g - (g @ unit(f)) * unit(f))
@@ -370,7 +364,36 @@ def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(sec
     track.mark_lost()
     det = BOTrack(np.array([x + 20, 240, 50, 120, 0.0]), 0.9, 0, unit(cos * f + np.sqrt(1 - cos**2) * g))
     reid.begin_frame(np.array([[x + 20, 240, 50, 120]], dtype=np.float32), (H, W))
-    assert (reid.refind([track], [det], [], frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]) is found
+    return reid.refind([track], [det], [], frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]
+
+
+@pytest.mark.parametrize(
+    "seconds_lost, x, late, found",
+    [(2.5, 300, 0.65, True), (1.0, 300, 0.65, False), (2.5, 20, 0.65, False), (2.5, 300, 0.8, False)],
+)
+def test_a_track_lost_longer_is_re_found_on_less_evidence_away_from_the_edge(seconds_lost, x, late, found):
+    """A re-find at posterior 0.75: taken from a track lost 2 s or more (``reid_confidence_late``: 0.65), not sooner.
+
+    Someone back a moment after being lost is mostly taken back by overlap, so a candidate left near a track lost for
+    1 s needs ``reid_confidence`` (0.8); after 2.5 s, 0.65. At the frame's edge, where new people walk in, the bar
+    does not fall; and with ``reid_confidence_late: 0.8`` nothing changes with the time lost.
+    """
+    assert refound(config(reid_confidence_late=late), seconds_lost, x, ratio=3.0) is found
+
+
+@pytest.mark.parametrize(
+    "seconds_lost, x, edge, found",
+    [(2.5, 20, 0.95, True), (3.5, 20, 0.95, False), (3.5, 20, 0.0, True), (3.5, 300, 0.95, True)],
+)
+def test_at_the_frame_edge_a_track_lost_longer_needs_more_evidence(seconds_lost, x, edge, found):
+    """A re-find at posterior 0.9 at the frame's edge: taken 2.5 s after the track was lost there, not after 3.5 s.
+
+    Who walks in at the edge seconds after someone walked out there is more often someone new, so from 3 s lost a
+    re-find at the edge needs ``reid_confidence_edge`` (0.95 shipped); with 0 it needs ``reid_confidence`` (0.8) as
+    before, and away from the edge ``reid_confidence_late`` (0.65). (The same person walking back in, who looks like
+    themselves, is still re-found: see the lifetime test above.)
+    """
+    assert refound(config(reid_confidence_edge=edge), seconds_lost, x, ratio=9.0) is found
 
 
 def test_of_two_lost_look_alikes_the_one_the_box_fits_is_re_found():

@@ -123,6 +123,8 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         reid_confidence (float): ``association: reid``: minimum posterior probability of a re-find.
         reid_confidence_late (float): ``association: reid``: the same for a track lost 2 s or more and a detection
             away from the frame's edge.
+        reid_confidence_edge (float): ``association: reid``: the same for a track lost 3 s or more and a detection at
+            the frame's edge; 0 keeps ``reid_confidence`` there.
         veto_ratio (float): ``association: reid``: likelihood ratio below which a lost track may not take a detection.
         tie_weight (float): ``association: reid``: weight of appearance dissimilarity in the motion cost of overlaps.
         low_tie_weight (float): ``association: reid``: the same in the second association (low-score detections).
@@ -140,6 +142,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     centroid_thresh: float = key("float", 0.3, 0)
     reid_confidence: float = key("float", 0.8, 0, 1)
     reid_confidence_late: float = key("float", 0.65, 0, 1)
+    reid_confidence_edge: float = key("float", 0.0, 0, 1)
     veto_ratio: float = key("float", 0.1, 0)
     tie_weight: float = key("float", 0.1, 0)
     low_tie_weight: float = key("float", 0.3, 0)

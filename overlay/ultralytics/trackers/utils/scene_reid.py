@@ -28,7 +28,8 @@ out of a shadow. So every decision here is taken against what this tracker has s
   A track lost for ``LATE`` seconds or more needs only ``reid_confidence_late`` for a detection away from the frame's
   edge: someone who comes back a moment after being lost is mostly taken back by overlap before a re-find looks, so
   what is left near such a track is more often someone else, while after a longer gap overlap no longer finds them; at
-  the frame's edge, where new people walk in, the bar stays ``reid_confidence``.
+  the frame's edge, where new people walk in, the bar stays ``reid_confidence``, and after ``EDGE_LATE`` seconds it
+  rises to ``reid_confidence_edge``: who walks in there seconds later is more often someone new than the one who left.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost; in
@@ -68,6 +69,7 @@ NEGATIVE_RANGE = 1.5  # negatives: other people within this many box heights of 
 COVERED = 0.3  # detections covered by another box by more than this fraction of their area: no samples, no learning
 SNAPSHOT_AGE = (0.5, 2.0)  # seconds: positives compare a track's appearance of this long ago with its detection
 LATE = 2.0  # seconds lost from which a re-find away from the frame's edge needs only ``reid_confidence_late``
+EDGE_LATE = 3.0  # seconds lost from which a re-find at the frame's edge needs ``reid_confidence_edge``
 SIZE_SPREAD = (0.15, 0.03)  # same person: spread of the log ratio of box heights when lost, and its growth per second
 SIZE_SPREAD_OTHERS = 0.3  # different people near each other: spread of the log ratio of their box heights
 PLACE_SPREAD = 0.5  # same person: spread of the distance from the re-find path, in re-find radii
@@ -229,6 +231,7 @@ class SceneReID:
         veto_ratio (float): A lost track may not take a detection whose likelihood ratio is below this.
         confidence (float): Minimum posterior probability for a re-find by appearance.
         late_confidence (float): The same for a track lost ``LATE`` seconds or more, away from the frame's edge.
+        edge_confidence (float): The same for a track lost ``EDGE_LATE`` seconds or more, at the frame's edge.
         radius (float): Re-find gate radius around where a lost track was last seen, in its box heights.
         speed (float): Growth of that radius per second lost, in box heights.
         max_radius (float): Largest re-find gate radius, in box heights.
@@ -248,8 +251,9 @@ class SceneReID:
 
         Args:
             args (BoTSORTConfig): Tracker config (`ultralytics.trackers.config`) with ``tie_weight``,
-                ``low_tie_weight``, ``veto_ratio``, ``reid_confidence``, ``reid_confidence_late``, ``refind_radius``,
-                ``refind_speed`` and ``refind_max``.
+                ``low_tie_weight``, ``veto_ratio``, ``reid_confidence``, ``reid_confidence_late``,
+                ``reid_confidence_edge`` (0: ``reid_confidence``), ``refind_radius``, ``refind_speed`` and
+                ``refind_max``.
             frame_rate (float): Frames per second of the stream.
         """
         self.frame_rate = float(frame_rate)
@@ -258,6 +262,7 @@ class SceneReID:
         self.veto_ratio = args.veto_ratio
         self.confidence = args.reid_confidence
         self.late_confidence = args.reid_confidence_late
+        self.edge_confidence = args.reid_confidence_edge or args.reid_confidence
         self.radius = args.refind_radius
         self.speed = args.refind_speed
         self.max_radius = args.refind_max
@@ -384,12 +389,14 @@ class SceneReID:
         """The posterior each re-find needs, lost tracks (by seconds lost) x detections (by box, `_boxes`; broadcast).
 
         ``late_confidence`` for a track lost ``LATE`` seconds or more and a detection away from the frame's edge
-        (`at_edge`), else ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
+        (`at_edge`), ``edge_confidence`` for one lost ``EDGE_LATE`` seconds or more and a detection at it, else
+        ``confidence``; ``confidence`` everywhere while the frame's size is unknown.
         """
         if self._shape is None:
             return np.full((len(seconds), 1), self.confidence)
-        late = seconds[:, None] >= LATE
-        return np.where(late & ~at_edge(b, self._shape)[None], self.late_confidence, self.confidence)
+        edge, lost = at_edge(b, self._shape)[None], seconds[:, None]
+        bars = np.where(edge & (lost >= EDGE_LATE), self.edge_confidence, self.confidence)
+        return np.where(~edge & (lost >= LATE), self.late_confidence, bars)
 
     def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
         """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
