@@ -105,7 +105,9 @@ def test_re_find_is_the_same_at_any_frame_rate_and_resolution():
     for fps, scale in ((30, 1.0), (10, 1.0), (30, 2.0)):
         run = run_scene(config(), people, int(4 * fps), fps=fps, scale=scale)
         assert len(ids_of(run, "p")) == 1, (fps, scale)
-    people["p"] = (people["p"][0], hidden(1, 3, (120, 180), (420, 180)))  # 2.5 box heights away after 2 s: too far
+    cfg = config()
+    far = min(cfg.refind_radius + 2 * cfg.refind_speed, cfg.refind_max) + 0.3  # box heights: past the region after 2 s
+    people["p"] = (people["p"][0], hidden(1, 3, (120, 180), (120 + far * SIZE[1], 180)))
     for fps, scale in ((30, 1.0), (10, 1.0), (30, 2.0)):
         run = run_scene(config(), people, int(4 * fps), fps=fps, scale=scale)
         assert len(ids_of(run, "p")) == 2, (fps, scale)

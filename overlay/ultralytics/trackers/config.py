@@ -131,7 +131,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         refind_radius (float): ``association: reid``: re-find region radius around the path from where a lost track
             was last seen to where motion predicts it, in box heights.
         refind_speed (float): ``association: reid``: growth of that radius per second lost, in box heights per second
-            (about walking speed).
+            (a brisk walk: 2 m/s for a person 1.7 m tall).
         refind_max (float): ``association: reid``: largest re-find radius, in box heights.
     """
 
@@ -147,7 +147,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     tie_weight: float = key("float", 0.1, 0)
     low_tie_weight: float = key("float", 0.3, 0)
     refind_radius: float = key("float", 0.5, 0)
-    refind_speed: float = key("float", 0.85, 0)
+    refind_speed: float = key("float", 1.2, 0)
     refind_max: float = key("float", 3.0, 0)
 
 

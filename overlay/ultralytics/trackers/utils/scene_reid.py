@@ -17,7 +17,7 @@ out of a shadow. So every decision here is taken against what this tracker has s
 - **Re-finds**: after motion has matched what it can, a lost track takes an unmatched detection when the posterior
   probability that the detection is that track, among every lost track whose region holds it, every visible track
   near it and "someone else", is at least ``reid_confidence``. The region follows the motion model: the points within
-  ``refind_radius`` box heights, plus ``refind_speed`` (about walking speed) per second lost, of the path from where
+  ``refind_radius`` box heights, plus ``refind_speed`` (a brisk walk) per second lost, of the path from where
   the track was last seen to where its Kalman filter, velocity kept, puts it now; so people who stood still, turned
   back or walked on behind an occluder, and people who left the frame and come back at its edge, are inside. In box
   heights and seconds, it means the same on 640 px and 1920 px video, at 7 fps or at 30 fps. Each candidate's
