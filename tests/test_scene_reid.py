@@ -356,7 +356,7 @@ def refound(cfg: BoTSORTConfig, seconds_lost: float, x: float, ratio: float) -> 
     )  # what the same height, 20 px from where the track was last seen, adds
     grid = np.linspace(0.5, 1.0, 2001)  # similarity (1 + cosine) / 2
     s = grid[np.abs(reid.stats.ratio(grid) * box - ratio).argmin()]
-    assert abs(reid.stats.ratio(np.array([s]))[0] * box / ratio - 1) < 0.15  # the posterior wanted, within a few %
+    assert abs(reid.stats.ratio(np.array([s]))[0] * box / ratio - 1) < 0.13  # the likelihood ratio wanted, within 13 %
     rng = np.random.default_rng(12)
     f, g = rng.normal(size=(2, 64))
     f, g = unit(f), unit(g - (g @ unit(f)) * unit(f))
