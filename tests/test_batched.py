@@ -2,13 +2,14 @@
 
 ByteTrack and BoT-SORT (every tracker whose tracks take a precomputed Kalman state) correct the Kalman states of an
 association stage's matches in one `multi_update` and start the states of new tracks in one `multi_initiate`, and
-every tracker built on `STrack` takes the boxes it compares by IoU from all tracks at once (`multi_xyxy`; patch
+every tracker built on `STrack` takes the boxes it compares by IoU, and the rows it outputs, from all tracks at once
+(`multi_xyxy`), and converts the boxes of a stage's detections to filter coordinates at once (`multi_coords`; patch
 `trackers: Kalman steps and IoU boxes of all tracks in one array operation`). BoT-SORT also turns a frame's
 detections into tracks at once, their boxes and features normalized in one array operation each (`BOTrack.multi_new`;
 patch `bot_sort: the detections of a frame become tracks in one array operation`). These tests hold each to the
 per-track arithmetic it replaces: the filters' own `update`, `initiate` and (to rounding) `predict`, the tracks'
-`xyxy` property and constructor, and whole trackers run through upstream's per-track steps; and `association:
-reid`'s geometry over all pairs (box coverage, the re-find gate) to each pair's own arithmetic.
+`xyxy`, `convert_coords`, `result` and constructor, and whole trackers run through upstream's per-track steps; and
+`association: reid`'s geometry over all pairs (box coverage, the re-find gate) to each pair's own arithmetic.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.bot_sort import BOTrack
+from ultralytics.trackers.byte_tracker import STrack
 from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
@@ -92,6 +94,10 @@ class PerTrack:
                 track.activate(self.kalman_filter, self.frame_id)
                 activated.append(track)
 
+    def _format_output(self) -> np.ndarray:
+        """Each output row from its track's own `result`."""
+        return np.asarray([x.result for x in self.tracked_stracks if x.is_activated], dtype=np.float32)
+
 
 class PerTrackBOT(PerTrack):
     """The same for BoT-SORT, whose detections also become tracks one by one."""
@@ -145,6 +151,16 @@ def test_tracks_built_at_once_are_the_constructors_tracks(n):
         assert [k for k in vars(b) if not identical(vars(a)[k], vars(b)[k])] == []
 
 
+@pytest.mark.parametrize("track_class", [STrack, BOTrack])
+def test_boxes_converted_at_once_are_each_converted_alone(track_class):
+    """`multi_coords` gives every box bit for bit what the track's `convert_coords` gives it alone."""
+    rng = np.random.default_rng(0)
+    tlwh = np.hstack([rng.uniform(-50, 2000, (200, 2)), rng.uniform(0.5, 500, (200, 2))]).astype(np.float32)
+    track = track_class(np.array([10, 10, 4, 8, 0], dtype=np.float32), 0.9, 0)
+    rows = track_class.multi_coords(tlwh)
+    assert all(identical(row, track.convert_coords(box)) for row, box in zip(rows, tlwh))
+
+
 @st.composite
 def walks(draw) -> list[tuple[np.ndarray, np.ndarray]]:
     """Frames of `(boxes (n, 6) xyxy-score-class, features (n, 8))` of people walking, crossing and missed at times."""
@@ -180,7 +196,7 @@ def test_batched_tracker_gives_the_per_track_tracks(yaml, frames):
     for boxes, feats in frames:
         a = batched.update(Boxes(boxes, (480, 640)), None, feats=feats)
         b = per_track.update(Boxes(boxes, (480, 640)), None, feats=feats)
-        assert np.array_equal(a, b)
+        assert identical(a, b)
     assert [t.track_id for t in batched.lost_stracks] == [t.track_id for t in per_track.lost_stracks]
 
 
