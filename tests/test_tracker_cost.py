@@ -70,6 +70,18 @@ def test_scale_times_every_size_pair_and_plots(tmp_path):
     assert (tmp_path / "scale.png").stat().st_size > 1000
 
 
+def test_scale_in_cpu_time_says_so(tmp_path):
+    """`--timer cpu` times the same cases in the thread's CPU time and says so; an unknown timer is refused."""
+    r = run("scale", "--sizes", "10", "--repeats", "3", "--timer", "cpu", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = json.loads((tmp_path / "results.json").read_text())
+    assert {row["tracker"] for row in rows} == {"botsort_native_reid.yaml", "bytetrack.yaml"}
+    assert all(row["timer"] == "cpu" and row["ms"] > 0 for row in rows)
+    assert "the thread's CPU time" in (tmp_path / "results.md").read_text().splitlines()[0]
+    bad = run("scale", "--sizes", "10", "--timer", "sundial")
+    assert bad.returncode == 2 and "--timer" in bad.stderr.splitlines()[-1] and "Traceback" not in bad.stderr
+
+
 def test_scale_takes_tracker_overrides_as_eval_does(tmp_path):
     """`--tracker YAML:key=value` times that config: the same config at `reid: off` spends nothing on ReID."""
     spec = "botsort_native_reid.yaml:reid=off"
@@ -111,6 +123,37 @@ def test_clock_splits_an_update_into_parts_and_leaves_the_tracker_as_it_was():
         assert not {"update", "init_track", "multi_predict"} & set(vars(tracker))
         assert not {"update", "initiate", "multi_update", "multi_initiate"} & set(vars(tracker.kalman_filter))
         assert tracker.update.__func__ is type(tracker).update
+
+
+def test_clock_in_cpu_time_leaves_out_time_the_update_does_not_compute():
+    """With the thread's CPU time the clock counts what the update computes, not time it spends waiting.
+
+    A tracker whose detections-to-tracks step also waits 30 ms (as an update does when a shared machine gives its core
+    to other work) is timed both ways: wall time counts the wait in that part, CPU time does not; the tracks are the
+    same.
+    """
+    import time
+
+    from ultralytics.trackers.byte_tracker import BYTETracker
+    from ultralytics.trackers.utils.clock import TrackerClock
+
+    class Waiting(BYTETracker):
+        def init_track(self, *args, **kwargs):
+            time.sleep(0.03)
+            return super().init_track(*args, **kwargs)
+
+    tracker, dets, feats = tracker_cost.scale_setup("bytetrack.yaml", 10, 10)
+    tracker.__class__ = Waiting
+    ms, out = {}, {}
+    for name, timer in (("wall", time.perf_counter), ("cpu", time.thread_time)):
+        t = copy.deepcopy(tracker)
+        with TrackerClock(t, timer=timer) as clock:
+            out[name] = t.update(dets, None, feats=feats)
+        ms[name] = clock.ms_per_frame()
+    np.testing.assert_array_equal(out["wall"], out["cpu"])
+    assert ms["wall"]["descriptor"] >= 30 and ms["wall"]["total"] >= 30
+    assert ms["cpu"]["descriptor"] < 10 and 0 < ms["cpu"]["total"] < 10
+    assert ms["cpu"]["kalman"] > 0 and ms["cpu"]["association"] > 0
 
 
 def lines_run(tracker, dets, feats) -> int:

@@ -11,11 +11,14 @@ new), for N and M from 10 to 1000: the median time of that update, so its growth
 
 Both time ``tracker.update`` alone, with native features given (no detector, no image: camera-motion compensation,
 whose cost depends on the image and not on the tracks, is not run); ``scale`` also splits each update into its parts
-(``ultralytics.trackers.utils.clock``: Kalman, association, ReID, ...). Needs the installed ultralytics-reid; ``--help``
-on each command for its options.
+(``ultralytics.trackers.utils.clock``: Kalman, association, ReID, ...), in wall time or, with ``--timer cpu``, in the
+calling thread's CPU time, which a shared or busy machine disturbs much less (on a shared 2-core virtual machine
+identical runs of wall time differed by up to 2x; work on other threads, e.g. a BLAS library's, is not counted then).
+Needs the installed ultralytics-reid; ``--help`` on each command for its options.
 
     python tools/tracker_cost.py soak --frames 1000 10000 100000 --out runs/bench/soak
     python tools/tracker_cost.py scale --sizes 10 30 100 300 1000 --out runs/bench/scale
+    python tools/tracker_cost.py scale --sizes 20 100 --timer cpu --repeats 25 --out runs/bench/scale-cpu
 """
 
 from __future__ import annotations
@@ -209,11 +212,17 @@ def scale_setup(
     return tracker, detections(np.hstack([xy - wh / 2, xy + wh / 2]), rng.uniform(0.3, 1.0, n_dets), shape), feats
 
 
-def scale_case(yaml: str, n_tracks: int, n_dets: int, repeats: int, dim: int, seed: int) -> dict[str, float]:
+TIMERS = {"wall": time.perf_counter, "cpu": time.thread_time}  # --timer: what a millisecond is
+
+
+def scale_case(
+    yaml: str, n_tracks: int, n_dets: int, repeats: int, dim: int, seed: int, timer: str = "wall"
+) -> dict[str, float]:
     """Ms of one `update` with `n_tracks` lost tracks (with features) and `n_dets` detections, by part.
 
     Returns the median over `repeats` updates of a copy of the same tracker: ``total`` and each part of it
-    (`ultralytics.trackers.utils.clock.PARTS`), all taken from the repeat whose total is the median.
+    (`ultralytics.trackers.utils.clock.PARTS`), all taken from the repeat whose total is the median. `timer` is a key of
+    `TIMERS`: wall time, or the thread's CPU time (steadier on a shared machine).
     """
     from ultralytics.trackers.utils.clock import TrackerClock
 
@@ -221,7 +230,7 @@ def scale_case(yaml: str, n_tracks: int, n_dets: int, repeats: int, dim: int, se
     runs = []
     for _ in range(repeats):
         t = copy.deepcopy(tracker)
-        with TrackerClock(t) as clock:
+        with TrackerClock(t, timer=TIMERS[timer]) as clock:
             t.update(dets, None, feats=feats)
         runs.append(clock.ms_per_frame())
     return sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
@@ -234,9 +243,10 @@ def scale(args: argparse.Namespace) -> list[dict[str, float]]:
     cases = [(y, n, m) for y in args.tracker for n in args.sizes for m in args.sizes]
     rows = []
     for yaml, n, m in tqdm(cases, desc="scale", file=sys.stderr):
-        ms = scale_case(yaml, n, m, args.repeats, args.dim, args.seed)
+        ms = scale_case(yaml, n, m, args.repeats, args.dim, args.seed, args.timer)
         parts = {k: round(v, 3) for k, v in ms.items() if k != "total"}
-        rows.append({"tracker": yaml, "lost_tracks": n, "detections": m, "ms": round(ms["total"], 3), **parts})
+        row = {"tracker": yaml, "lost_tracks": n, "detections": m, "timer": args.timer, "ms": round(ms["total"], 3)}
+        rows.append({**row, **parts})
     return rows
 
 
@@ -279,12 +289,16 @@ def soak_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> str
     return "\n".join(lines) + "\n"
 
 
+TIMER_WORDS = {"wall": "wall time", "cpu": "the thread's CPU time"}
+
+
 def scale_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> str:
     """One markdown table per tracker: rows lost tracks, columns detections, cells median ms per update; then parts."""
     from ultralytics.trackers.utils.clock import PARTS
 
     out = [
-        f"Median ms of one update ({args.repeats} repeats), lost tracks with {args.dim}-d features. {platform_line()}"
+        f"Median ms of one update ({args.repeats} repeats, {TIMER_WORDS[args.timer]}), lost tracks with {args.dim}-d"
+        f" features. {platform_line()}"
     ]
     for yaml in args.tracker:
         cell = {(r["lost_tracks"], r["detections"]): r["ms"] for r in rows if r["tracker"] == yaml}
@@ -363,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         help="tracker configs, each YAML[:key=value,...] as in `eval run` (e.g. botsort_native_reid.yaml:reid=off)",
     )
     c.add_argument("--repeats", type=int, default=7, help="timed updates per case (default: %(default)s)")
+    c.add_argument(
+        "--timer",
+        choices=sorted(TIMERS),
+        default="wall",
+        help="wall time, or the thread's CPU time: steadier where other work shares the machine (default: %(default)s)",
+    )
     for q in (s, c):
         q.add_argument("--dim", type=int, default=64, help="feature dimension (default: %(default)s)")
         q.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")

@@ -55,11 +55,20 @@ class TrackerClock:
         tracker (Any): The timed tracker.
         totals (dict[str, float]): Seconds spent in each part so far, ``total`` the whole ``update``.
         frames (int): ``update`` calls timed so far.
+        timer (Callable[[], float]): The clock the parts are read from, in seconds.
     """
 
-    def __init__(self, tracker: Any):
-        """Prepare to time `tracker` (nothing is wrapped until the clock is entered)."""
+    def __init__(self, tracker: Any, timer: Callable[[], float] = time.perf_counter):
+        """Prepare to time `tracker` (nothing is wrapped until the clock is entered).
+
+        Args:
+            tracker (Any): The tracker to time.
+            timer (Callable[[], float]): Seconds: `time.perf_counter` (wall time, the default) or `time.thread_time`
+                (the calling thread's CPU time: what the update computes, without the time a busy or shared machine
+                gives to other work, and without work done on other threads: GMC's `prefetch`, a BLAS library's own).
+        """
         self.tracker = tracker
+        self.timer = timer
         self.totals = dict.fromkeys((*PARTS, "total"), 0.0)
         self.frames = 0
         self._inner: list[float] = []  # per open call: time spent in the timed calls it made
@@ -68,11 +77,11 @@ class TrackerClock:
     def _timed(self, fn: Callable, part: str) -> Callable:
         def timed(*args, **kwargs):
             self._inner.append(0.0)
-            t0 = time.perf_counter()
+            t0 = self.timer()
             try:
                 return fn(*args, **kwargs)
             finally:
-                dt = time.perf_counter() - t0
+                dt = self.timer() - t0
                 inner = self._inner.pop()
                 if part == "total":
                     self.totals["total"] += dt
