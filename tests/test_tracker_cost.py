@@ -43,6 +43,10 @@ def test_soak_reports_checkpoints_and_holds_features_of_live_tracks_only(tmp_pat
     assert last["feature_kib"] * 1024 <= live_bytes + 52  # the report rounds to 0.1 KiB
     assert all(row["ms_mean"] > 0 and row["peak_rss_mib"] >= row["rss_mib"] > 0 for row in rows)
     assert "| 600 |" in (tmp_path / "results.md").read_text()
+    cpu = run("soak", "--frames", "50", "--people", "4", "--timer", "cpu", "--out", str(tmp_path / "cpu"))
+    assert cpu.returncode == 0, cpu.stderr[-3000:]
+    assert json.loads((tmp_path / "cpu/results.json").read_text())[0]["ms_mean"] > 0
+    assert "(the thread's CPU time)" in (tmp_path / "cpu/results.md").read_text()
 
 
 def test_scale_times_every_size_pair_and_plots(tmp_path):
