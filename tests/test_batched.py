@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ultralytics.engine.results import Boxes
 from ultralytics.trackers.bot_sort import BOTrack
-from ultralytics.trackers.byte_tracker import STrack
+from ultralytics.trackers.byte_tracker import BYTETracker, STrack
 from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
@@ -159,6 +159,25 @@ def test_boxes_converted_at_once_are_each_converted_alone(track_class):
     track = track_class(np.array([10, 10, 4, 8, 0], dtype=np.float32), 0.9, 0)
     rows = track_class.multi_coords(tlwh)
     assert all(identical(row, track.convert_coords(box)) for row, box in zip(rows, tlwh))
+
+
+def test_measurements_of_a_track_class_that_converts_its_own_way_are_its_own():
+    """`_measurements` converts at once only with a `multi_coords` that comes with the class's `convert_coords`.
+
+    A subclass that converts boxes its own way without a `multi_coords` of its own gets its own conversion, box by box,
+    not the one it would inherit; STrack and BOTrack get theirs at once, the same bit for bit.
+    """
+
+    class OwnCoords(STrack):
+        def convert_coords(self, tlwh: np.ndarray) -> np.ndarray:
+            return BOTrack.tlwh_to_xywh(tlwh)
+
+    rng = np.random.default_rng(1)
+    boxes = np.hstack([rng.uniform(0, 1000, (30, 2)), rng.uniform(5, 300, (30, 2)), np.arange(30)[:, None]])
+    for track_class in (OwnCoords, STrack, BOTrack):
+        pairs = [(track_class(b.astype(np.float32), 0.9, 0), track_class(b.astype(np.float32), 0.8, 0)) for b in boxes]
+        expected = np.asarray([t.convert_coords(d.tlwh) for t, d in pairs])
+        assert identical(BYTETracker._measurements(pairs), expected)
 
 
 @st.composite
