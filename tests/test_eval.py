@@ -180,6 +180,31 @@ def test_run_and_tune_report_each_occluder_band(cached, tmp_path):
     assert "| tracker | unoccluded | occluded | occ20-40 | occ60-80 |" in (tmp_path / "tune" / "tune.md").read_text()
 
 
+def test_run_scores_short_clips_each_from_a_fresh_tracker(cached, tmp_path):
+    """`--clips 25` scores the 60-frame scene as clips 1-25 and 26-50 (the last 10 frames are under half a clip).
+
+    Each clip's track file starts at its frame 1 with the tracker's first IDs, and is the replay of the clip's own
+    cached detections from a fresh tracker; with `--occluder` the occluded sequence is cut the same way.
+    """
+    model, seq, cache, cache_dir = cached
+    common = ["--model", model, "--seqs", str(seq.path), "--cache", str(cache_dir), "--clips", "25"]
+    out = tmp_path / "run"
+    assert bench.main(["run", *common, "--occluder", "0.2,0.4", "--out", str(out), "--trackers", "bytetrack.yaml"]) == 0
+    text = (out / "results.md").read_text()
+    names = [f"{seq.name}+clip1-25", f"{seq.name}+clip26-50", f"{seq.name}+occ20-40+clip1-25"]
+    assert all(f"| {n} " in text or f" {n} |" in text for n in names) and "clip51" not in text
+    for name, first in ((names[0], 0), (names[1], 25)):
+        rows = np.loadtxt(out / "tracks" / "bytetrack" / f"{name}.txt", delimiter=",", ndmin=2)
+        assert rows[:, 0].min() == 1 and rows[:, 0].max() <= 25 and rows[:, 1].min() == 1
+        clip = bench.Sequence(seq.path)
+        clip.name, clip.first, clip.length = name, first, 25
+        part = cache.derived(
+            cache.boxes[first : first + 25], {k: v[first : first + 25] for k, v in cache.feats.items()}
+        )
+        again, _ = bench.replay(clip, part, "bytetrack.yaml", tmp_path / f"{name}.txt")
+        assert again.read_text() == (out / "tracks" / "bytetrack" / f"{name}.txt").read_text()
+
+
 def test_replay_matches_model_track_end_to_end(cached, tmp_path):
     """The cached replay and a real `model.track` run of the same config give the same scores."""
     model, seq, cache, _ = cached

@@ -123,6 +123,17 @@ def test_oracle_appearance_outside_0_to_1_is_refused_before_anything_runs(clip, 
     assert "Traceback" not in r.stderr and not cache.exists() and not (tmp_path / "eval").exists()
 
 
+@pytest.mark.parametrize("n", ["1", "0", "x", "2.5"])
+def test_clips_of_fewer_than_two_frames_are_refused_before_anything_runs(clip, tmp_path: Path, n: str):
+    """``--clips`` takes a whole number of frames, at least 2: anything else is one line and exit 2, nothing built."""
+    cache = tmp_path / "cache"
+    args = ["--model", str(tmp_path / "never-loaded.pt"), "--seqs", str(clip[1].parents[1]), "--cache", str(cache)]
+    for command in (["run", "--trackers", "bytetrack.yaml"], ["tune", "--tracker", "bytetrack.yaml", "--grid", "a=1"]):
+        r = bench(*command, *args, "--out", str(tmp_path / "eval"), "--clips", n)
+        assert r.returncode == 2 and f"needs a whole number of frames, at least 2, got '{n}'" in r.stderr
+        assert "Traceback" not in r.stderr and not cache.exists() and not (tmp_path / "eval").exists()
+
+
 def test_variants_are_the_same_sequence_from_other_encodings(clip, tmp_path: Path):
     """H.264 at another CRF, JPEG frames and resized frames: same frames and rate, gt scaled, grouped by sequence."""
     from ultralytics.trackers.sequences import Sequence, read_gt

@@ -206,3 +206,86 @@ def test_occluder_values_are_checked():
     for text, error in (("0.3", "expected LO,HI"), ("0.5,0.4", "0 <= LO < HI <= 1"), ("a,b", "expected LO,HI")):
         with pytest.raises(ValueError, match=error):
             Occluder.parse(text)
+
+
+def test_clips_are_scored_as_videos_that_begin_there(tmp_path):
+    """Cut into clips of 15 frames, the 40-frame sequence is three clips, each with its own frames, boxes and people.
+
+    Clip 16-30 holds the frames, detections and ground truth of frames 16-30 renumbered from 1; the last clip (10
+    frames, at least half of 15) is kept; a track that changes its ID at frame 20 is one ID switch in that clip only.
+    With clips of 30 frames the last 10 are dropped (fewer than half), and a window without anyone is not a clip.
+    """
+    import cv2
+
+    from ultralytics.trackers.sequences import clips
+
+    seq = sequence(tmp_path, mot15_gt())
+    seq.img_dir.mkdir()
+    for f in range(1, FRAMES + 1):  # frame f is grey level 5 f, lossless
+        cv2.imwrite(str(seq.img_dir / f"{f:06d}.png"), np.full((48, 64, 3), 5 * f, np.uint8))
+    boxes = [np.array([[f, 0, f + 10, 20, 0.9, 0]], np.float32) for f in range(1, FRAMES + 1)]
+    feats = {"color": [np.full((1, 4), f, np.float32) for f in range(1, FRAMES + 1)]}
+    cut = clips(seq, boxes, feats, 15, tmp_path / "clips")
+    assert [c.name for c, _, _ in cut] == ["toy+clip1-15", "toy+clip16-30", "toy+clip31-40"]
+    clip, kept, kept_feats = cut[1]
+    assert (clip.first, clip.length, clip.fps) == (15, 15, seq.fps)
+    assert [int(b[0, 0]) for b in kept] == [int(f[0, 0]) for f in kept_feats["color"]] == list(range(16, 31))
+    assert [int(fr[0, 0, 0]) for fr in clip.frames()] == [5 * f for f in range(16, 31)]
+    gt, _ = bench.read_gt(clip.gt)
+    assert gt[:, 0].min() == 1 and gt[:, 0].max() == 15 and len(gt) == 2 * 15
+
+    def result(name: str, switch: int | None) -> Path:
+        lines = [
+            bench.mot_line(f, gid if switch is None or f < switch else gid + 10, [x, y, x + 50, y + 120], 0.9)
+            for f in range(1, FRAMES + 1)
+            for gid, (x, y) in PEOPLE.items()
+        ]
+        (tmp_path / name).write_text("".join(lines))
+        return tmp_path / name
+
+    whole = bench.evaluate([seq], {"t": {seq.name: result("whole.txt", 20)}})["t"]
+    assert whole["IDSW"] == 2  # both people change ID at frame 20
+    per_clip = {}
+    for c, _, _ in cut:  # each clip's tracker output, frames renumbered as the replay writes them
+        rows = np.loadtxt(result("whole.txt", 20), delimiter=",")
+        rows = rows[(rows[:, 0] > c.first) & (rows[:, 0] <= c.first + c.length)]
+        rows[:, 0] -= c.first
+        (tmp_path / f"{c.name}.txt").write_text(
+            "".join(bench.mot_line(int(r[0]), r[1], [r[2], r[3], r[2] + r[4], r[3] + r[5]], r[6]) for r in rows)
+        )
+        per_clip[c.name] = tmp_path / f"{c.name}.txt"
+    r = bench.evaluate([c for c, _, _ in cut], {"t": per_clip})["t"]
+    assert {name: s["IDSW"] for name, s in r["sequences"].items()} == {
+        "toy+clip1-15": 0,
+        "toy+clip16-30": 2,
+        "toy+clip31-40": 0,
+    }
+    assert r["IDF1"] < 1.0 and r["sequences"]["toy+clip31-40"]["IDF1"] == 1.0
+    assert [c.name for c, _, _ in clips(seq, boxes, feats, 30, tmp_path / "clips")] == ["toy+clip1-30"]
+    late = sequence(tmp_path, [f"{f},1,100,100,50,120,1,-1,-1,-1" for f in range(21, FRAMES + 1)], name="late")
+    assert [c.name for c, _, _ in clips(late, boxes, feats, 10, tmp_path / "clips")] == [
+        "late+clip21-30",
+        "late+clip31-40",
+    ]
+    with pytest.raises(ValueError, match="at least 2 frames"):
+        clips(seq, boxes, feats, 1, tmp_path / "clips")
+
+
+def test_clips_of_a_video_start_at_their_own_frame(tmp_path):
+    """A clip of a video sequence reads its frames from its first frame on (the frames before are decoded, dropped)."""
+    import cv2
+
+    from ultralytics.trackers.sequences import clips
+
+    seq = sequence(tmp_path, mot15_gt())
+    video = seq.path / "toy.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for f in range(1, FRAMES + 1):
+        writer.write(np.full((48, 64, 3), 5 * f, np.uint8))
+    writer.release()
+    bench.write_seqinfo(seq.path, "toy", FRAMES, 10, 64, 48, video=video)
+    seq = bench.Sequence(seq.path)
+    boxes = [np.zeros((0, 6), np.float32)] * FRAMES
+    clip = clips(seq, boxes, {}, 15, tmp_path / "clips")[2][0]
+    levels = [int(fr.mean().round()) for fr in clip.frames()]
+    assert len(levels) == 10 and all(abs(v - 5 * f) <= 2 for v, f in zip(levels, range(31, 41)))

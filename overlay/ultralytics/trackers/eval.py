@@ -39,6 +39,7 @@ from ultralytics.trackers.sequences import (
     Occluder,
     Sequence,
     check_variant,
+    clips,
     make_variant,
     read_gt,
     video_info,
@@ -534,7 +535,9 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
 
     Every sequence folder and ground truth is checked before any detection runs (one line for a bad one). Occluded
     sequences are named ``<sequence>+occ<lo>-<hi>`` (percent of the image width) and share their sequence's frames.
-    With ``--oracle-appearance`` every cache's features are mixed with the ground-truth identity (`oracle_appearance`).
+    With ``--clips N`` every sequence, occluded ones too, is replaced by its clips of N frames (`sequences.clips`,
+    named ``<sequence>+clip<a>-<b>``), each replayed from a fresh tracker. With ``--oracle-appearance`` every cache's
+    features are mixed with the ground-truth identity (`oracle_appearance`).
     """
     seqs = [Sequence(p) for p in args.seqs]
     for seq in seqs:
@@ -552,7 +555,15 @@ def load(args) -> tuple[list[Sequence], dict[str, Cache]]:
             occ, boxes, feats = band.apply(seq, cache.boxes, cache.feats, cache.orig_shape[1], Path(args.out) / "gt")
             caches[occ.name] = cache.derived(boxes, feats)
             occluded.append(occ)
-    return seqs + occluded, caches
+    if not getattr(args, "clips", None):
+        return seqs + occluded, caches
+    cut = []
+    for seq in seqs + occluded:
+        cache = caches.pop(seq.name)
+        for clip, boxes, feats in clips(seq, cache.boxes, cache.feats, args.clips, Path(args.out) / "gt"):
+            caches[clip.name] = cache.derived(boxes, feats)
+            cut.append(clip)
+    return cut, caches
 
 
 def sequence_groups(seqs: list[Sequence]) -> dict[str, list[str]]:
@@ -975,6 +986,13 @@ def main(argv: list[str] | None = None) -> int:
                 help="virtual pillars: each band (fractions of the width) adds every sequence with the detections "
                 "centred in it removed and the people centred in it ignored, e.g. 0.3,0.4 0.6,0.7",
             )
+            s.add_argument(
+                "--clips",
+                type=clips_arg,
+                metavar="N",
+                help="score every sequence (and every occluded one) as consecutive clips of N frames instead, each "
+                "tracked from a fresh start: how a config does in the first seconds of a video (default: off)",
+            )
         if name in {"run", "tune", "auc"}:
             s.add_argument(
                 "--oracle-appearance",
@@ -1023,6 +1041,17 @@ def beta_arg(text: str) -> float:
     if not 0 <= beta <= 1:
         raise argparse.ArgumentTypeError(f"needs a number from 0 to 1, got '{text}'")
     return beta
+
+
+def clips_arg(text: str) -> int:
+    """``--clips`` value: frames per clip, an integer of at least 2."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"needs a whole number of frames, at least 2, got '{text}'")
+    return n
 
 
 def occluder_arg(text: str) -> Occluder:

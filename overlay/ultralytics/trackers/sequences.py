@@ -10,6 +10,8 @@
 - `Occluder`: a virtual pillar, a vertical band of the image in which the detector sees nobody. Detections centred in
   it are removed and ground-truth people centred in it are ignored (as MOTChallenge ignores distractors), so the score
   measures whether identities survive the band, not the boxes it hides.
+- `clips`: a sequence cut into consecutive short clips, each tracked from a fresh tracker and scored as a sequence of
+  its own, so that a result can be checked on the first seconds of a video, which a long sequence hardly weighs.
 """
 
 from __future__ import annotations
@@ -174,6 +176,7 @@ class Sequence:
         base (str): The sequence it is a variant of (itself if it is none), for reports by sequence.
         variant (str): Which variant it is (``as shipped`` if none; see `make_variant`).
         occluder (Occluder | None): The virtual occluder applied to it, if any (`Occluder.apply`).
+        first (int): Frames of the folder before the first one of this sequence (a clip of it: `clips`).
     """
 
     def __init__(self, path: str | Path):
@@ -192,6 +195,7 @@ class Sequence:
         self.base = info.get("variantOf", self.name)
         self.variant = info.get("variant", "as shipped")
         self.occluder = None
+        self.first = 0
 
     @property
     def source(self) -> str:
@@ -199,9 +203,11 @@ class Sequence:
         return str(self.video if self.video else self.img_dir)
 
     def frames(self):
-        """Yield the frames (BGR) in order, at most ``length``."""
+        """Yield the frames (BGR) in order, at most ``length``, from frame ``first`` + 1 of the folder."""
         if self.video:
             cap = cv2.VideoCapture(str(self.video))
+            for _ in range(self.first):  # decoded and dropped: seeking a compressed video is not exact
+                cap.grab()
             for _ in range(self.length):
                 ok, frame = cap.read()
                 if not ok:
@@ -209,7 +215,7 @@ class Sequence:
                 yield frame
             cap.release()
         else:
-            for p in sorted(self.img_dir.iterdir())[: self.length]:
+            for p in sorted(self.img_dir.iterdir())[self.first : self.first + self.length]:
                 yield cv2.imread(str(p))
 
 
@@ -397,3 +403,48 @@ class Occluder:
         occluded.gt = Path(out) / occluded.name / "gt" / "gt.txt"
         write_gt(occluded.gt, gt)
         return occluded, kept, kept_feats
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Short clips
+
+
+def clips(seq: Sequence, boxes: list[np.ndarray], feats: dict, length: int, out: Path) -> list[tuple]:
+    """The sequence cut into consecutive clips of ``length`` frames, each a sequence of its own.
+
+    A tracker replays each clip from a fresh start, and the clip's ground truth holds only its frames (renumbered from
+    1), so every clip is scored as a video that begins there: people already in view at its first frame are new to the
+    tracker, as in a short clip, where the first seconds weigh what a long sequence hardly counts. Clips start at
+    frames 1, ``length`` + 1, ...; a last clip shorter than half of ``length`` is dropped (unless it is the only one),
+    and so is a clip without anyone in its ground truth (nothing to score).
+
+    Args:
+        seq (Sequence): The sequence (a variant or occluded one too: the clips keep its variant and occluder).
+        boxes (list[np.ndarray]): Per-frame detections of the whole sequence.
+        feats (dict[str, list[np.ndarray]]): Per descriptor, per-frame features aligned with ``boxes``.
+        length (int): Frames per clip, at least 2.
+        out (Path): Folder that receives each clip's ground truth (``<out>/<name>/gt/gt.txt``).
+
+    Returns:
+        (list[tuple[Sequence, list[np.ndarray], dict]]): Per clip, the clip (named ``<sequence>+clip<a>-<b>``, its first
+            and last frame in the sequence), and its boxes and features.
+    """
+    if length < 2:
+        raise ValueError(f"clips of {length} frames: need at least 2 frames per clip")
+    gt, _ = read_gt(seq.gt)
+    out_clips = []
+    for first in range(0, seq.length, length):
+        n = min(length, seq.length - first)
+        if n < length / 2 and first:
+            break
+        rows = gt[(gt[:, 0] > first) & (gt[:, 0] <= first + n)]
+        if not len(rows):
+            continue
+        rows[:, 0] -= first
+        clip = copy.copy(seq)
+        clip.name, clip.first, clip.length = f"{seq.name}+clip{first + 1}-{first + n}", seq.first + first, n
+        clip.gt = Path(out) / clip.name / "gt" / "gt.txt"
+        write_gt(clip.gt, rows)
+        kept = {kind: rows_[first : first + n] for kind, rows_ in feats.items()}
+        out_clips.append((clip, boxes[first : first + n], kept))
+    return out_clips
