@@ -212,7 +212,8 @@ def test_clips_are_scored_as_videos_that_begin_there(tmp_path):
     """Cut into clips of 15 frames, the 40-frame sequence is three clips, each with its own frames, boxes and people.
 
     Clip 16-30 holds the frames, detections and ground truth of frames 16-30 renumbered from 1; the last clip (10
-    frames, at least half of 15) is kept; a track that changes its ID at frame 20 is one ID switch in that clip only.
+    frames, at least half of 15) is kept; both people changing their IDs at frame 20 are two ID switches in that clip
+    only.
     With clips of 30 frames the last 10 are dropped (fewer than half), and a window without anyone is not a clip.
     """
     import cv2
