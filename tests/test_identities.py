@@ -235,21 +235,14 @@ def test_clips_are_scored_as_videos_that_begin_there(tmp_path):
     gt, _ = bench.read_gt(clip.gt)
     assert gt[:, 0].min() == 1 and gt[:, 0].max() == 15 and len(gt) == 2 * 15
 
-    def result(name: str, switch: int | None) -> Path:
-        lines = [
-            bench.mot_line(f, gid if switch is None or f < switch else gid + 10, [x, y, x + 50, y + 120], 0.9)
-            for f in range(1, FRAMES + 1)
-            for gid, (x, y) in PEOPLE.items()
-        ]
-        (tmp_path / name).write_text("".join(lines))
-        return tmp_path / name
-
-    whole = bench.evaluate([seq], {"t": {seq.name: result("whole.txt", 20)}})["t"]
+    switched = tracks(
+        tmp_path, {gid: {**frames(1, 19, gid), **frames(20, FRAMES, gid + 10)} for gid in PEOPLE}, "whole"
+    )
+    whole = bench.evaluate([seq], {"t": {seq.name: switched}})["t"]
     assert whole["IDSW"] == 2  # both people change ID at frame 20
-    per_clip = {}
+    per_clip, all_rows = {}, np.loadtxt(switched, delimiter=",")
     for c, _, _ in cut:  # each clip's tracker output, frames renumbered as the replay writes them
-        rows = np.loadtxt(result("whole.txt", 20), delimiter=",")
-        rows = rows[(rows[:, 0] > c.first) & (rows[:, 0] <= c.first + c.length)]
+        rows = all_rows[(all_rows[:, 0] > c.first) & (all_rows[:, 0] <= c.first + c.length)]
         rows[:, 0] -= c.first
         (tmp_path / f"{c.name}.txt").write_text(
             "".join(bench.mot_line(int(r[0]), r[1], [r[2], r[3], r[2] + r[4], r[3] + r[5]], r[6]) for r in rows)

@@ -445,6 +445,6 @@ def clips(seq: Sequence, boxes: list[np.ndarray], feats: dict, length: int, out:
         clip.name, clip.first, clip.length = f"{seq.name}+clip{first + 1}-{first + n}", seq.first + first, n
         clip.gt = Path(out) / clip.name / "gt" / "gt.txt"
         write_gt(clip.gt, rows)
-        kept = {kind: rows_[first : first + n] for kind, rows_ in feats.items()}
+        kept = {kind: per_frame[first : first + n] for kind, per_frame in feats.items()}
         out_clips.append((clip, boxes[first : first + n], kept))
     return out_clips
