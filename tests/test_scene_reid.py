@@ -207,6 +207,31 @@ def test_different_looking_person_in_a_lost_tracks_spot_gets_a_new_id():
     assert ids_of(off, "a") & ids_of(off, "b"), "motion alone re-assigns the lost ID (the scenario is valid)"
 
 
+def test_person_who_walks_behind_a_look_alike_keeps_their_id():
+    """A person walks behind a standing look-alike, hidden while their boxes overlap, and comes out on their own ID.
+
+    Meanwhile the standing person's box covers the walker's lost track, which is not dropped as its duplicate: both
+    were tracks at the same time. With `reid: off` (upstream's de-duplication) it is, and the walker comes out new.
+    """
+    rng = np.random.default_rng(11)
+    front = unit(rng.normal(size=64))
+
+    def walker(t: float):  # walks right at half a box height per second, hidden within a box width of the other
+        x = 170 + 60 * t
+        return None if abs(x - 320) < SIZE[0] else (x, 180)
+
+    people = {
+        **crowd(rng),
+        "front": (front, lambda t: (320, 180)),
+        "walker": (unit(front + 0.1 * unit(rng.normal(size=64))), walker),  # as alike as one person's frames
+    }
+    run = run_scene(config(), people, 150)
+    assert ids_of(run, "walker", 120) and len(ids_of(run, "walker")) == 1
+    assert len(ids_of(run, "front")) == 1 and not ids_of(run, "walker") & ids_of(run, "front")
+    off = run_scene(config(reid="off"), people, 150)
+    assert len(ids_of(off, "walker")) == 2
+
+
 def test_appearance_does_not_override_a_confident_motion_match():
     """A look-alike walking through the spot where a person vanished keeps its own, motion-tracked ID."""
     rng = np.random.default_rng(6)
