@@ -32,9 +32,9 @@ out of a shadow. So every decision here is taken against what this tracker has s
   rises to ``reid_confidence_edge``: who walks in there seconds later is more often someone new than the one who left.
 - **Veto**: a lost track may not take, by overlap alone, a detection whose appearance is ``1 / veto_ratio`` times more
   likely for another person than for itself; overlapping tracks that different are not de-duplicated either.
-- **Two tracks at once are two people**: a lost track whose box a tracked track covers is not dropped as its duplicate
-  when both were tracks at the same time (each with detections of its own): it is the person who walked behind the
-  other, and lives on to be re-found when they come out, whether or not their looks tell them apart.
+- **Two tracks at once are two people**: a lost track whose box a longer-lived tracked track covers is not dropped as
+  its duplicate when both were tracks at the same time (each with detections of its own): it is the person who walked
+  behind the other, and lives on to be re-found when they come out, whether or not their looks tell them apart.
 - **Ties**: among overlapping candidates, appearance adds ``tie_weight * (1 - similarity)`` to the motion cost; in
   the second association (ByteTrack's: the low-score detections, by IoU alone, to the tracks still unmatched),
   ``low_tie_weight * (1 - similarity)``, so of two overlapping tracks the one that looks like a partly hidden
@@ -330,12 +330,19 @@ class SceneReID:
         return np.where(known & (iou_dists < 1.0), iou_dists + self.low_tie_weight * (1.0 - s), iou_dists)
 
     def same(self, a: Any, b: Any) -> bool:
-        """Whether two overlapping tracks may be duplicates of one person.
+        """Whether two overlapping tracks, a tracked and a lost one, may be duplicates of one person.
 
-        Not when both were tracks at the same time (from the later one's first frame to the earlier one's last: two
-        people, e.g. one who walked behind the other), nor when appearance tells them apart.
+        Not when appearance tells them apart, nor when the lost one, the shorter-lived (which de-duplication drops), was
+        a track at the same time as the other (from the later one's first frame to the earlier one's last): that is
+        another person, e.g. one who walked behind the other, whose identity would be gone for good. The tracked one,
+        if it is the shorter-lived, may still yield: the older lost track stays to take the person back.
         """
-        if max(a.start_frame, b.start_frame) <= min(a.frame_id, b.frame_id):
+        lost, tracked = (a, b) if a.state == TrackState.Lost else (b, a)
+        if (
+            lost.state == TrackState.Lost
+            and lost.frame_id - lost.start_frame < tracked.frame_id - tracked.start_frame
+            and max(a.start_frame, b.start_frame) <= min(a.frame_id, b.frame_id)
+        ):
             return False
         if not self.stats.ready or a.smooth_feat is None or b.smooth_feat is None:
             return True
