@@ -17,6 +17,7 @@ from ultralytics.trackers.bot_sort import BOTrack
 from ultralytics.trackers.config import BoTSORTConfig, build_tracker, load
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYWH
 from ultralytics.trackers.utils.scene_reid import SceneReID, SceneStats, place_ratio, size_ratio
+from ultralytics.trackers.utils.stracks import remove_duplicate_stracks
 
 W, H = 640, 480
 SIZE = (50, 120)  # person box width, height
@@ -233,22 +234,24 @@ def test_person_who_walks_behind_a_look_alike_keeps_their_id():
 
 
 @pytest.mark.parametrize(
-    "tracked, lost, duplicates",
+    "tracked, lost, dropped",
     [
-        ((0, 100), (50, 90), False),  # both tracks at frames 50-90, the lost one the younger: another person, kept
-        ((95, 100), (0, 90), True),  # started after the lost one's last frame: a duplicate of it, as upstream's
-        ((50, 100), (0, 90), True),  # both tracks at once, but the tracked one is the younger: it yields, as upstream's
+        ((0, 100), (50, 90), None),  # both tracks at frames 50-90, the lost one the younger: another person, kept
+        ((50, 100), (10, 40), "lost"),  # the lost one younger, but never a track beside the other: as upstream's
+        ((95, 100), (0, 90), "tracked"),  # started after the lost one's last frame: a duplicate of it, as upstream's
+        ((50, 100), (0, 90), "tracked"),  # both tracks at once, but the tracked one is the younger: it yields
     ],
 )
-def test_a_lost_track_is_not_the_duplicate_of_a_longer_lived_track_it_was_seen_beside(tracked, lost, duplicates):
-    """Which of a tracked and a lost track that overlap, and look alike, the pool de-duplication may take for one."""
+def test_a_lost_track_is_not_the_duplicate_of_a_longer_lived_track_it_was_seen_beside(tracked, lost, dropped):
+    """Which of a tracked and a lost track on the same box, and alike, the pool de-duplication drops."""
     f = unit(np.random.default_rng(12).normal(size=64))
-    pair = []
-    for (start, last), state in ((tracked, TrackState.Tracked), (lost, TrackState.Lost)):
+    pair = {}
+    for name, (start, last), state in (("tracked", tracked, TrackState.Tracked), ("lost", lost, TrackState.Lost)):
         track = BOTrack(np.array([300, 240, 50, 120, 0.0]), 0.9, 0, f)
         track.start_frame, track.frame_id, track.state = start, last, state
-        pair.append(track)
-    assert SceneReID(config(), 30).same(*pair) is duplicates
+        pair[name] = track
+    kept = remove_duplicate_stracks([pair["tracked"]], [pair["lost"]], same=SceneReID(config(), 30).same)
+    assert kept == tuple([] if name == dropped else [pair[name]] for name in ("tracked", "lost"))
 
 
 def test_appearance_does_not_override_a_confident_motion_match():

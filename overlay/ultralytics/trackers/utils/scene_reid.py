@@ -329,24 +329,21 @@ class SceneReID:
         s, known = similarity(tracks, detections)
         return np.where(known & (iou_dists < 1.0), iou_dists + self.low_tie_weight * (1.0 - s), iou_dists)
 
-    def same(self, a: Any, b: Any) -> bool:
-        """Whether two overlapping tracks, a tracked and a lost one, may be duplicates of one person.
+    def same(self, kept: Any, dropped: Any) -> bool:
+        """Whether the pool de-duplication may drop `dropped` as a duplicate of the overlapping, longer-lived `kept`.
 
-        Not when appearance tells them apart, nor when the lost one, the shorter-lived (which de-duplication drops), was
-        a track at the same time as the other (from the later one's first frame to the earlier one's last): that is
-        another person, e.g. one who walked behind the other, whose identity would be gone for good. The tracked one,
-        if it is the shorter-lived, may still yield: the older lost track stays to take the person back.
+        Not when appearance tells them apart, nor when `dropped` is a lost track that was a track at the same time as
+        `kept` (from the later one's first frame to the earlier one's last): that is another person, e.g. one who walked
+        behind the other, whose identity would be gone for good. A tracked track may still yield to an older lost one,
+        which stays to take the person back.
         """
-        lost, tracked = (a, b) if a.state == TrackState.Lost else (b, a)
-        if (
-            lost.state == TrackState.Lost
-            and lost.frame_id - lost.start_frame < tracked.frame_id - tracked.start_frame
-            and max(a.start_frame, b.start_frame) <= min(a.frame_id, b.frame_id)
+        if dropped.state == TrackState.Lost and max(kept.start_frame, dropped.start_frame) <= min(
+            kept.frame_id, dropped.frame_id
         ):
             return False
-        if not self.stats.ready or a.smooth_feat is None or b.smooth_feat is None:
+        if not self.stats.ready or kept.smooth_feat is None or dropped.smooth_feat is None:
             return True
-        return bool(self.stats.ratio(0.5 + 0.5 * float(a.smooth_feat @ b.smooth_feat)) >= self.veto_ratio)
+        return bool(self.stats.ratio(0.5 + 0.5 * float(kept.smooth_feat @ dropped.smooth_feat)) >= self.veto_ratio)
 
     def _snapshot(self, track: Any, frame_id: int) -> np.ndarray | None:
         """The track's smoothed feature of ``SNAPSHOT_AGE`` seconds ago (older after a gap); refreshed when too old."""
