@@ -177,19 +177,29 @@ def noisy(img: np.ndarray, rng: np.random.Generator, level: float = 3.0) -> np.n
     return np.clip(img + rng.normal(0, level, img.shape), 0, 255).astype(np.uint8)
 
 
-def test_a_still_camera_needs_no_estimate_until_it_moves():
+@pytest.mark.parametrize("view", [False, True])
+def test_a_still_camera_needs_no_estimate_until_it_moves(view):
     """Noisy frames of a still camera get the exact identity (no flow computed); the first moved frame gets its motion.
 
     A flow estimate on noisy frames is never exactly the identity, so exact identities show the estimate was skipped.
+    The same for frames that are views into a wider image (not contiguous in memory), as a crop of a camera's frame is.
     """
     from ultralytics.trackers.utils.gmc import GMC
 
+    def frame(img: np.ndarray) -> np.ndarray:
+        if not view:
+            return img
+        wide = np.zeros((img.shape[0], img.shape[1] + 16, 3), np.uint8)
+        wide[:, 8:-8] = img
+        return wide[:, 8:-8]
+
     rng, img, gmc = np.random.default_rng(0), textured(seed=6), GMC("sparseOptFlow")
-    warps = [gmc.apply(noisy(img, rng)) for _ in range(12)]
+    warps = [gmc.apply(frame(noisy(img, rng))) for _ in range(12)]
     assert sum(np.array_equal(w, np.eye(2, 3)) for w in warps[2:]) == 10  # after the first estimate: all skipped
-    np.testing.assert_allclose(gmc.apply(noisy(shifted(img, 1.5, 0), rng))[:, 2], [1.5, 0], atol=0.3)
+    np.testing.assert_allclose(gmc.apply(frame(noisy(shifted(img, 1.5, 0), rng)))[:, 2], [1.5, 0], atol=0.3)
     for i in range(2, 6):  # then a pan of 3 px per frame is followed frame by frame
-        np.testing.assert_allclose(gmc.apply(noisy(shifted(img, 1.5 + 3 * (i - 1), 0), rng))[:, 2], [3, 0], atol=0.3)
+        moved = frame(noisy(shifted(img, 1.5 + 3 * (i - 1), 0), rng))
+        np.testing.assert_allclose(gmc.apply(moved)[:, 2], [3, 0], atol=0.3)
 
 
 def test_a_slow_drift_is_compensated_in_full():
