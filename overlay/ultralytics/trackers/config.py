@@ -133,6 +133,8 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         refind_speed (float): ``association: reid``: growth of that radius per second lost, in box heights per second
             (a brisk walk: 2 m/s for a person 1.7 m tall).
         refind_max (float): ``association: reid``: largest re-find radius, in box heights.
+        aspect_smoothing_s (float): Time constant, in seconds, over which a track's reported box takes its detections'
+            aspect ratio (width / height), so its width does not jitter with theirs; 0 reports the Kalman filter's box.
     """
 
     proximity_thresh: float = key("float", low=0, high=1)
@@ -149,6 +151,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     refind_radius: float = key("float", 0.5, 0)
     refind_speed: float = key("float", 1.2, 0)
     refind_max: float = key("float", 3.0, 0)
+    aspect_smoothing_s: float = key("float", 0.0, 0)
 
 
 @dataclass
