@@ -148,6 +148,27 @@ def test_a_moving_object_in_a_detection_box_does_not_move_the_camera_estimate():
     assert (estimates[False][:, 0] > 6).all(), estimates[False]  # the control: corners on the object follow it
 
 
+def test_a_1080p_pan_is_followed_with_corners_found_outside_the_detections():
+    """A 1080p frame's new corners are looked for at a quarter of its working image's pixels (outside the detections).
+
+    They map back onto the working image: none inside the detection box, and a pan of fine texture is followed to a
+    fraction of a pixel at every frame.
+    """
+    from ultralytics.trackers.utils.gmc import GMC
+
+    img, (x1, y1, x2, y2) = textured(1080, 1920, seed=7, sigma=1), (600, 200, 1100, 900)
+    gmc, rng, x, y = GMC("sparseOptFlow"), np.random.default_rng(0), 0.0, 0.0
+    gmc.apply(img, np.array([[x1, y1, x2, y2, 0.9, 0]]))
+    corners = gmc.prevKeyPoints.reshape(-1, 2) * gmc.downscale
+    inside = (corners[:, 0] >= x1) & (corners[:, 0] <= x2) & (corners[:, 1] >= y1) & (corners[:, 1] <= y2)
+    assert len(corners) >= 50 and not inside.any(), (len(corners), corners[inside])
+    for _ in range(10):
+        dx, dy = rng.uniform(-8, 8), rng.uniform(-5, 5)
+        x, y = x + dx, y + dy
+        warp = gmc.apply(shifted(img, x, y), np.array([[x1, y1, x2, y2, 0.9, 0]]))
+        np.testing.assert_allclose(warp[:, 2], [dx, dy], atol=0.25)
+
+
 def test_a_new_frame_size_restarts_the_estimate(warnings):
     """A stream whose frame size changes (next video of a folder) gets the identity, then the new camera motion."""
     from ultralytics.trackers.utils.gmc import GMC
