@@ -5,10 +5,11 @@ association stage's matches in one `multi_update` and start the states of new tr
 every tracker built on `STrack` takes the boxes it compares by IoU, and the rows it outputs, from all tracks at once
 (`multi_xyxy`), and converts the boxes of a stage's detections to filter coordinates at once (`multi_coords`; patch
 `trackers: Kalman steps and IoU boxes of all tracks in one array operation`). BoT-SORT also turns a frame's
-detections into tracks at once, their boxes and features normalized in one array operation each (`BOTrack.multi_new`;
-patch `bot_sort: the detections of a frame become tracks in one array operation`). These tests hold each to the
-per-track arithmetic it replaces: the filters' own `update`, `initiate` and (to rounding) `predict`, the tracks'
-`xyxy`, `convert_coords`, `result` and constructor, and whole trackers run through upstream's per-track steps; and
+detections into tracks at once, their boxes and features normalized in one array operation each (`BOTrack.multi_new`),
+and smooths the appearance of an association stage's matched tracks at once (`reid.multi_smooth`; patch `bot_sort: the
+detections of a frame become tracks in one array operation`). These tests hold each to the per-track arithmetic it
+replaces: the filters' own `update`, `initiate` and (to rounding) `predict`, the tracks' `xyxy`, `convert_coords`,
+`result`, constructor and `update_features`, and whole trackers run through upstream's per-track steps; and
 `association: reid`'s geometry over all pairs (box coverage, the re-find gate) to each pair's own arithmetic.
 """
 
@@ -25,7 +26,7 @@ from ultralytics.trackers.byte_tracker import BYTETracker, STrack
 from ultralytics.trackers.config import build_tracker
 from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH, KalmanFilterXYWH
 from ultralytics.trackers.utils.matching import track_boxes
-from ultralytics.trackers.utils.reid import normalize_features, smooth_feature
+from ultralytics.trackers.utils.reid import multi_smooth, normalize_features, smooth_feature
 from ultralytics.trackers.utils.scene_reid import coverage, path_distance
 from ultralytics.trackers.utils.stracks import parse_bboxes
 
@@ -109,6 +110,13 @@ class PerTrackBOT(PerTrack):
         rows = zip(parse_bboxes(results), results.conf, results.cls, [None] * len(results) if feats is None else feats)
         return [BOTrack(xywh, s, c, f) for xywh, s, c, f in rows]
 
+    def _apply_matches(self, matches, pool, detections, activated, refind) -> None:
+        """Each matched track takes its detection's feature in its own `update_features` (none from a covered one)."""
+        for itracked, idet in matches:
+            if self._scene_reid_on and self.scene_reid.covered(detections[idet]):
+                detections[idet].curr_feat = None
+            self._apply_match(pool[itracked], detections[idet], activated, refind)
+
 
 def identical(a, b) -> bool:
     """Same type and value, arrays also the same dtype, shape and bytes."""
@@ -132,6 +140,24 @@ def test_features_normalized_at_once_are_each_normalized_alone(dtype, dim):
         curr, smooth = smooth_feature(feat, None, 0.9)
         assert ok == (curr is not None)
         assert not ok or (identical(row, curr) and identical(row, smooth))
+
+
+@pytest.mark.parametrize("n", [1, 2, 40])
+def test_features_smoothed_at_once_are_each_smoothed_alone(n):
+    """`multi_smooth` gives each track bit for bit what `smooth_feature` gives it alone, each result its own array.
+
+    Tracks without a smoothed feature yet take the new one; a new feature without a norm leaves the track's as it was.
+    """
+    rng = np.random.default_rng(n)
+    feats = (rng.normal(size=(n, 64)) * 10.0 ** rng.uniform(-3, 3, (n, 1))).astype(np.float32)
+    smooth = [normalize_features(rng.normal(size=(1, 64)))[0][0] if i % 3 else None for i in range(n)]
+    feats[n // 2] = 0
+    curr, new = multi_smooth(feats, smooth, 0.9)
+    for i in range(n):
+        alone = smooth_feature(feats[i], smooth[i], 0.9)
+        assert identical(curr[i], alone[0]) and identical(new[i], alone[1])
+    arrays = [a for c, f in zip(curr, new) if c is not None for a in (c, f)]
+    assert all(a.base is None for a in arrays) and len({id(a) for a in arrays}) == len(arrays)
 
 
 @pytest.mark.parametrize("n", [1, 2, 40])
@@ -217,6 +243,9 @@ def test_batched_tracker_gives_the_per_track_tracks(yaml, frames):
         b = per_track.update(Boxes(boxes, (480, 640)), None, feats=feats)
         assert identical(a, b)
     assert [t.track_id for t in batched.lost_stracks] == [t.track_id for t in per_track.lost_stracks]
+    for x, y in zip(batched.tracked_stracks + batched.lost_stracks, per_track.tracked_stracks + per_track.lost_stracks):
+        assert identical(getattr(x, "smooth_feat", None), getattr(y, "smooth_feat", None))
+        assert identical(getattr(x, "curr_feat", None), getattr(y, "curr_feat", None))
 
 
 @pytest.mark.parametrize("yaml", ["bytetrack.yaml", "botsort_native_reid.yaml", "ocsort.yaml"])
