@@ -322,7 +322,7 @@ def scale_markdown(rows: list[dict[str, float]], args: argparse.Namespace) -> st
     out += [
         "",
         "By part (`ultralytics.trackers.utils.clock`), N lost tracks and N detections: the median update above, and the"
-        " median update timed by part (the parts add up to it; the rest of the difference is the clock's own cost):",
+        " median update timed by part (its parts add up to it; the difference between the two is the clock's cost):",
         "",
         "| tracker | N | total | timed by part | " + " | ".join(PARTS) + " |",
         "|---|---|---|---|" + "---|" * len(PARTS),
