@@ -389,11 +389,13 @@ def test_low_score_box_goes_to_the_overlapping_track_that_looks_like_it(low_tie_
     assert len(out) == 1 and int(out[0, 4]) == ids[takes]
 
 
-def refound(cfg: BoTSORTConfig, seconds_lost: float, x: float, ratio: float) -> bool:
+def refound(cfg: BoTSORTConfig, seconds_lost: float, x: float, ratio: float, beside: float | None = None) -> bool:
     """Whether a track lost ``seconds_lost`` at ``x`` is re-found by a detection 20 px on, likelihood ratio ``ratio``.
 
     The detection is as tall as the track was; its appearance is chosen so that appearance times the box gives
-    ``ratio``, the posterior ``ratio / (1 + ratio)`` against "someone new". The real `SceneReID` of ``cfg`` decides.
+    ``ratio``, the posterior ``ratio / (1 + ratio)`` against "someone new". With ``beside``, a person in view (a
+    track matched this frame) who looks exactly like the detection stands ``beside`` px from it and competes for it.
+    The real `SceneReID` of ``cfg`` decides.
     """
     cfg.frame_rate = 10
     reid = build_tracker(cfg).scene_reid
@@ -413,7 +415,23 @@ def refound(cfg: BoTSORTConfig, seconds_lost: float, x: float, ratio: float) -> 
     track.mark_lost()
     det = BOTrack(np.array([x + 20, 240, 50, 120, 0.0]), 0.9, 0, unit(cos * f + np.sqrt(1 - cos**2) * g))
     reid.begin_frame(np.array([[x + 20, 240, 50, 120]], dtype=np.float32), (H, W))
-    return reid.refind([track], [det], [], frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]
+    visible = []
+    if beside is not None:
+        other = BOTrack(np.array([x + 20 + beside, 240, 50, 120, 0.0]), 0.9, 0, det.curr_feat)
+        other.activate(KalmanFilterXYWH(), frame_id=1)
+        visible.append(other)
+    return reid.refind([track], [det], visible, frame_id=1 + round(seconds_lost * 10)) == [(0, 0)]
+
+
+@pytest.mark.parametrize("beside, found", [(None, True), (400.0, True), (30.0, False)])
+def test_a_person_in_view_who_looks_like_the_detection_keeps_a_lost_track_from_taking_it(beside, found):
+    """A re-find at posterior 0.9 is taken, unless someone in view beside the detection could as well be that person.
+
+    The people matched this frame are candidates too: one who looks exactly like the detection, 30 px from it, lowers
+    the lost track's posterior far below ``reid_confidence`` (0.8); the same person 400 px away, outside the region
+    where they could be now, does not.
+    """
+    assert refound(config(), 1.0, 300, ratio=9.0, beside=beside) is found
 
 
 @pytest.mark.parametrize(

@@ -445,6 +445,13 @@ class SceneReID:
         ratio = self.stats.ratio(s) * place_ratio(reach) * size_ratio(seen[:, 3], boxes[:, 3], seconds)
         ratio = np.where(near, ratio, 0)
         others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose region the detection lies
+        # the visible people below only add to `others`: a re-find that cannot pass without them cannot pass with them
+        upper = ratio / others[None]
+        if not (upper >= min(self.confidence, self.late_confidence, self.edge_confidence)).any():
+            return []
+        bars = self._bars(seconds, boxes)
+        if not (upper >= bars).any():
+            return []
         if visible:
             s, known = similarity(visible, detections)
             at, now = _boxes(visible), np.ones(len(visible), np.float32) / self.frame_rate  # about where they are
@@ -452,7 +459,7 @@ class SceneReID:
             ratio_visible = self.stats.ratio(s) * size_ratio(at[:, 3], boxes[:, 3], now)
             others = others + np.where(near, ratio_visible, 0).sum(0)
         posterior = ratio / others[None]
-        ok = posterior >= self._bars(seconds, boxes)
+        ok = posterior >= bars
         if not ok.any():
             return []
         matches, _, _ = linear_assignment(np.where(ok, 1.0 - posterior, 1.0), thresh=0.999)
