@@ -420,6 +420,10 @@ class SceneReID:
         bars = np.where(edge & (lost >= EDGE_LATE), self.edge_confidence, self.confidence)
         return np.where(~edge & (lost >= LATE), self.late_confidence, bars)
 
+    def _lowest_bar(self) -> float:
+        """The lowest posterior `_bars` asks of any re-find."""
+        return min(self.confidence, self.late_confidence, self.edge_confidence)
+
     def refind(self, lost: list, detections: list, visible: list, frame_id: int) -> list[tuple[int, int]]:
         """Re-find lost tracks among the detections motion left unmatched, by posterior probability (module docstring).
 
@@ -447,7 +451,7 @@ class SceneReID:
         others = 1.0 + ratio.sum(0)  # "someone else" and every lost track in whose region the detection lies
         # the visible people below only add to `others`: a re-find that cannot pass without them cannot pass with them
         upper = ratio / others[None]
-        if not (upper >= min(self.confidence, self.late_confidence, self.edge_confidence)).any():
+        if not (upper >= self._lowest_bar()).any():
             return []
         bars = self._bars(seconds, boxes)
         if not (upper >= bars).any():
