@@ -66,13 +66,21 @@ def test_new_video_resets_the_tracker_unless_persist(person_model, pets_clips, a
     assert len(model.predictor.trackers) == 1
 
 
-def test_persist_across_calls_continues_and_a_new_call_restarts(person_model, pets_clips, alone):
-    """Frame-by-frame `model.track(frame, persist=True)` equals tracking the video; a call without persist restarts."""
+def test_persist_across_calls_continues_and_a_new_call_restarts(person_model, pets_clips, alone, tmp_path):
+    """Frame-by-frame `model.track(frame, persist=True)` equals tracking the video; a call without persist restarts.
+
+    Frames given one at a time carry no frame rate, so the config names the clip's (7 fps), as the tracker takes it from
+    the video; the config's times in seconds (lifetimes, the reported box's smoothing) then mean the same.
+    """
+    from ultralytics.utils import YAML
+
+    at_7fps = tmp_path / "native_low_7fps.yaml"
+    YAML.save(at_7fps, {**YAML.load(ARGS["tracker"]), "frame_rate": 7})
     model = YOLO(person_model)
     cap = cv2.VideoCapture(str(pets_clips[0]))
     rows = []
     for frame in range(1, FRAMES + 1):
-        r = model.track(cap.read()[1], persist=True, **ARGS)[0]
+        r = model.track(cap.read()[1], persist=True, **{**ARGS, "tracker": str(at_7fps)})[0]
         if r.boxes.is_track:
             rows.extend((frame, int(i), b) for i, b in zip(r.boxes.id.int().tolist(), r.boxes.xyxy.cpu().numpy()))
     assert_same_tracks(rows, alone[0])

@@ -135,6 +135,9 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
         refind_max (float): ``association: reid``: largest re-find radius, in box heights.
         aspect_smoothing_s (float): Time constant, in seconds, over which a track's reported box takes its detections'
             aspect ratio (width / height), so its width does not jitter with theirs; 0 reports the Kalman filter's box.
+        low_score_hide_s (float): Seconds a track matched only to low-score detections (below ``track_high_thresh``)
+            is still reported; after that it is tracked but not reported until a high-score detection matches it. 0
+            reports it however long (upstream).
     """
 
     proximity_thresh: float = key("float", low=0, high=1)
@@ -152,6 +155,7 @@ class BoTSORTConfig(ReIDConfig, ByteTrackConfig):
     refind_speed: float = key("float", 1.2, 0)
     refind_max: float = key("float", 3.0, 0)
     aspect_smoothing_s: float = key("float", 0.0, 0)
+    low_score_hide_s: float = key("float", 0.0, 0)
 
 
 @dataclass
