@@ -279,6 +279,38 @@ def test_latency_times_exported_formats_against_their_own_predict(cached, tmp_pa
         assert total > 0 and gmc > 0 and total == pytest.approx(gmc + sum(others), abs=0.05)
 
 
+def test_latency_times_other_trackers_in_the_same_rotation(cached, tmp_path):
+    """`latency --trackers bytetrack.yaml` adds ByteTrack's tracking to the modes timed, with its update by part.
+
+    BoT-SORT's camera-motion compensation shows in its part, ByteTrack has none; a bad config is refused with one line
+    before any model runs.
+    """
+    model, seq, _, _ = cached
+    cmd = [sys.executable, "-m", "ultralytics.trackers.eval", "latency", "--model", model, "--seqs", str(seq.path)]
+    r = subprocess.run(
+        cmd + ["--frames", "3", "--out", str(tmp_path), "--trackers", "bytetrack.yaml:track_high_thresh=0.35"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    ratios, parts = (tmp_path / "latency.md").read_text().split("\n\n", 2)[1:]
+    rows = {line.split("|")[1].strip() for line in ratios.splitlines()[2:]}
+    assert "track, bytetrack[track_high_thresh=0.35]" in rows and "track, native ReID" in rows
+    by_part = {
+        line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:-1]]
+        for line in parts.splitlines()
+        if line.startswith("| track")
+    }
+    total, gmc, *_ = by_part["track, bytetrack[track_high_thresh=0.35]"]
+    assert total > 0 and gmc == 0 and by_part["track, native ReID"][1] > 0
+
+    bad = cmd + ["--out", str(tmp_path / "bad"), "--trackers", "bytetrack.yaml:no_such_key=1"]
+    r = subprocess.run(bad, capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "no_such_key" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "bad").exists()  # nothing timed
+
+
 def test_reid_prior_is_learnt_as_the_tracker_samples_the_scene(cached, capsys):
     """tools/reid_prior.py: same-person similarities above different-people ones, printed as SIMILARITY_PRIORS reads."""
     import reid_prior

@@ -823,8 +823,11 @@ def cmd_latency(args) -> None:
     paired predict times; see `ratio_interval`). The external encoder is a YOLO classifier built from ``--encoder``
     (weights do not matter for timing). ``--formats`` also exports the detector to each format and times predict,
     tracking without ReID and with native ReID on the exported model; formats are timed one after another, so that
-    one runtime's worker threads do not compete with another's. The tracker's own ``update`` time of each tracking
-    mode is also split into its parts (`ultralytics.trackers.utils.clock`).
+    one runtime's worker threads do not compete with another's. ``--trackers`` adds a tracking mode for each other
+    tracker config (e.g. ByteTrack with the same thresholds), timed in the same rotation. Every config tracks at the
+    sequence's frame rate (frames given one at a time carry none). The tracker's own ``update`` time of each tracking
+    mode is also split into its parts (`ultralytics.trackers.utils.clock`): in ``model.track`` camera-motion
+    compensation starts while the detector infers, so its part is what the update still waits for.
     """
     import torch
     from tqdm import tqdm
@@ -832,6 +835,8 @@ def cmd_latency(args) -> None:
     from ultralytics import YOLO
     from ultralytics.trackers.utils.clock import TrackerClock
 
+    for spec in args.trackers:
+        tracker_config(spec)  # a bad YAML or key: one line, before any model runs
     seq = Sequence(args.seqs[0])
     frames = [f for _, f in zip(range(args.frames), seq.frames())]
     with tempfile.TemporaryDirectory() as tmp:
@@ -845,15 +850,20 @@ def cmd_latency(args) -> None:
         native = YAML.load(check_yaml(args.native))
         base = {k: v for k, v in native.items() if k not in {"with_reid", "model"}}  # the same config, other ReID
         configs = {}  # name -> tracker YAML written for it
+        others = {}  # --trackers: name in the report -> config
+        for spec in args.trackers:
+            yaml, overrides = parse_tracker(spec)
+            others[spec_name(spec)] = {**YAML.load(check_yaml(yaml)), **overrides}
         for i, (name, cfg) in enumerate(
             {
                 "no ReID": {**base, "reid": "off"},
                 "native ReID": native,
                 "external encoder": {**base, "reid": str(encoder)},
+                **others,
             }.items()
         ):
             configs[name] = str(Path(tmp) / f"{i}.yaml")
-            YAML.save(configs[name], cfg)
+            YAML.save(configs[name], {"frame_rate": seq.fps, **cfg})  # a frame given alone has no frame rate
         kw = dict(imgsz=args.imgsz, conf=args.conf, verbose=False)
 
         def step(model, tracker: str | None, frame: np.ndarray) -> None:
@@ -1007,6 +1017,12 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--encoder", default="yolo11n-cls.yaml", help="external encoder (timing only)")
             s.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: Ultralytics' default)")
             s.add_argument("--formats", nargs="*", default=[], help="also time exported models, e.g. onnx openvino")
+            s.add_argument(
+                "--trackers",
+                nargs="*",
+                default=[],
+                help="also time tracking with these configs, each YAML[:key=value,...] (e.g. ByteTrack's)",
+            )
         if name == "tune":
             s.add_argument("--tracker", required=True, help="base tracker YAML")
             s.add_argument("--grid", nargs="+", required=True, help="key=v1,v2,... per swept key")
