@@ -241,6 +241,12 @@ def tracker_config(spec: str):
     return load(yaml, overrides)
 
 
+def tracker_keys(spec: str) -> dict:
+    """The keys of a tracker spec's YAML with its overrides, as a tracker YAML for ``model.track`` would hold them."""
+    yaml, overrides = parse_tracker(spec)
+    return {**YAML.load(check_yaml(yaml)), **overrides}
+
+
 def replay(seq: Sequence, cache: Cache, spec: str, out: Path) -> tuple[Path, dict[str, float]]:
     """Replay cached detections through a tracker config; write MOTChallenge tracks.
 
@@ -762,9 +768,8 @@ def cmd_e2e(args) -> None:
     out = Path(args.out)
     results = {}
     for spec in args.trackers:
-        yaml, overrides = parse_tracker(spec)
         name = spec.replace(".yaml", "")
-        keys = {**YAML.load(check_yaml(yaml)), **overrides}
+        keys = tracker_keys(spec)
         with tempfile.TemporaryDirectory() as tmp:
             for seq in seqs:
                 cfg = Path(tmp) / f"{seq.name}.yaml"  # an image folder has no frame rate of its own: the sequence's
@@ -850,10 +855,7 @@ def cmd_latency(args) -> None:
         native = YAML.load(check_yaml(args.native))
         base = {k: v for k, v in native.items() if k not in {"with_reid", "model"}}  # the same config, other ReID
         configs = {}  # name -> tracker YAML written for it
-        others = {}  # --trackers: name in the report -> config
-        for spec in args.trackers:
-            yaml, overrides = parse_tracker(spec)
-            others[spec_name(spec)] = {**YAML.load(check_yaml(yaml)), **overrides}
+        others = {spec_name(spec): tracker_keys(spec) for spec in args.trackers}  # name in the report -> config
         for i, (name, cfg) in enumerate(
             {
                 "no ReID": {**base, "reid": "off"},
